@@ -8,4 +8,14 @@ from __future__ import annotations
 
 __version__ = "1.0.0"
 
-__all__ = ["__version__"]
+# --- sans-IO engine: parsing, writing, decoding, errors ----------------------
+# (engine imports go here)
+
+# --- asyncio layer, payloads, hdrs, helpers ----------------------------------
+# (io imports go here)
+
+__all__ = [
+    "__version__",
+    # engine names:
+    # io names:
+]
