@@ -71,7 +71,9 @@ def report(suite: str, results: list[dict[str, Any]], targets: list[Target]) -> 
         ours = impls.get(OURS)
         for impl, r in impls.items():
             if "error" in r:
-                print(f"| {workload} | {impl} | error: {r['error'].splitlines()[-1] if r['error'] else '?'} |  |  |  |  |  |")
+                print(
+                    f"| {workload} | {impl} | error: {r['error'].splitlines()[-1] if r['error'] else '?'} |  |  |  |  |  |"
+                )
                 continue
             per_op = r["wall"] / r["ops"]
             cpu_op = r["cpu"] / r["ops"]
@@ -85,7 +87,9 @@ def report(suite: str, results: list[dict[str, Any]], targets: list[Target]) -> 
                 cratio = f"{r['cpu'] / ours['cpu']:.2f}×" if ours["cpu"] > 0 else "n/a"
             else:
                 ratio = cratio = "—"
-            print(f"| {workload} | {impl} | {fmt_time(per_op)} | {fmt_time(cpu_op)} | {thr} | {mem} | {ratio} | {cratio} |")
+            print(
+                f"| {workload} | {impl} | {fmt_time(per_op)} | {fmt_time(cpu_op)} | {thr} | {mem} | {ratio} | {cratio} |"
+            )
     if targets:
         print("\nTargets (ratio = peer time / our time):\n")
         for t in targets:
@@ -96,11 +100,15 @@ def report(suite: str, results: list[dict[str, Any]], targets: list[Target]) -> 
                 continue
             got = peer[t.metric] / ours[t.metric] if ours[t.metric] else float("inf")
             verdict = "met" if got >= t.ratio else "MISSED"
-            print(f"- {t.workload} vs {t.peer} ({t.metric}): {got:.2f}× (target ≥ {t.ratio}×) {verdict}")
+            print(
+                f"- {t.workload} vs {t.peer} ({t.metric}): {got:.2f}× (target ≥ {t.ratio}×) {verdict}"
+            )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("suites", nargs="*", help="suite names (bench_<name>.py); default: all")
     parser.add_argument("--quick", action="store_true", help="one timed run per case")
     parser.add_argument("--impl", action="append", help="only these implementations")
@@ -118,7 +126,11 @@ def main() -> None:
                 continue
             python = sys.executable if case.side == "ours" else peers
             repeat = 1 if args.quick else case.repeat
-            print(f"  running {path.stem}: {case.workload} / {case.impl} ...", file=sys.stderr, flush=True)
+            print(
+                f"  running {path.stem}: {case.workload} / {case.impl} ...",
+                file=sys.stderr,
+                flush=True,
+            )
             results.append(run_worker(python, path, case, repeat))
         report(path.stem.removeprefix("bench_"), results, list(getattr(module, "TARGETS", [])))
 
