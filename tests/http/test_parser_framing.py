@@ -259,3 +259,24 @@ def test_lenient_mode_still_rejects_te_with_content_length() -> None:
     data = b"HTTP/1.1 200 OK\nTransfer-Encoding: chunked\nContent-Length: 3\n\n"
     with pytest.raises(TransferEncodingError):
         HttpResponseParser(lenient=True).feed_data(data)
+
+
+def test_buffered_size_reports_bytes_left_after_a_complete_response() -> None:
+    parser = HttpResponseParser()
+    events = parser.feed_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 2")
+    assert isinstance(events[-1], EndOfMessage)
+    assert parser.buffered_size == len(b"HTTP/1.1 2")
+    clean = HttpResponseParser()
+    clean.feed_data(b"HTTP/1.1 204 No Content\r\n\r\n")
+    assert clean.buffered_size == 0
+
+
+def test_error_property_shows_a_deferred_error_at_once() -> None:
+    parser = HttpRequestParser()
+    events = parser.feed_data(
+        b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n"
+    )
+    assert len(events) == 2  # the first request and its end
+    assert isinstance(parser.error, InvalidHeader)
+    with pytest.raises(InvalidHeader):
+        parser.feed_data(b"")

@@ -143,6 +143,26 @@ class _HttpParser(ABC):
         # The most a head may take: start line, max_headers field lines, CRLFs.
         self._max_head = max_line_size + 2 + max_headers * (max_field_size + 2) + 2
 
+    # -- public state ---------------------------------------------------------
+
+    @property
+    def buffered_size(self) -> int:
+        """Bytes received but not yet parsed (the start of a message head, say).
+
+        Between two messages this is 0 unless the peer sent more than the
+        messages it answered with; a client must not reuse such a connection.
+        """
+        return len(self._buf)
+
+    @property
+    def error(self) -> BadHttpMessage | None:
+        """The error that stopped the parser, if any.
+
+        ``feed_data`` returns the events completed before an error and raises
+        it on the next call; this property shows it at once.
+        """
+        return self._error
+
     # -- public verbs ---------------------------------------------------------
 
     def feed_data(self, data: bytes) -> list[Event]:
