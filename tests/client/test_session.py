@@ -400,11 +400,15 @@ async def test_module_level_request_with_shared_connector(asgi_url: URL) -> None
     await connector.close()
 
 
-async def test_proxy_is_refused_with_a_clear_error(asgi_url: URL) -> None:
+async def test_unreachable_proxy_raises_client_proxy_connection_error(asgi_url: URL) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port with nothing listening
+        sock.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{sock.getsockname()[1]}"
     async with ac.ClientSession() as session:
-        with pytest.raises(ValueError, match="proxies are not supported"):
-            await session.get(asgi_url, proxy="http://127.0.0.1:3128")
-    session = ac.ClientSession(proxy="http://127.0.0.1:3128")
-    with pytest.raises(ValueError, match="proxies are not supported"):
-        await session.get(asgi_url)
-    await session.close()
+        with pytest.raises(ac.ClientProxyConnectionError):
+            await session.get(asgi_url, proxy=proxy)
+    async with ac.ClientSession(proxy=proxy) as session:
+        with pytest.raises(ac.ClientProxyConnectionError):
+            await session.get(asgi_url)

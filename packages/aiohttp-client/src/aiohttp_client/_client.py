@@ -7,10 +7,11 @@ from typing import Any
 
 from aiohttp_http import HttpVersion, HttpVersion11
 
-from ._connector import BaseConnector, TCPConnector
+from ._connector import BaseConnector
 from ._helpers import SENTINEL, Sentinel
 from ._reqrep_helpers import _SessionRequestContextManager
 from ._session import ClientSession
+from ._tcp_connector import TCPConnector
 from ._timeouts import ClientTimeout
 from ._typedefs import LooseCookies, StrOrURL
 

@@ -115,6 +115,8 @@ class ResponseHandler(BaseProtocol):
             or self._exception is not None
             or self._upgraded_tail is not None
             or self.transport is None
+            # Bytes beyond the response (the start of an unasked-for one): desynchronised.
+            or (self._parser is not None and self._parser.buffered_size > 0)
         )
 
     @property

@@ -1,4 +1,4 @@
-"""Connectors: the connection pool and the ways to open connections (TCP, unix sockets).
+"""``BaseConnector``: the connection pool (``TCPConnector``/``UnixConnector`` open connections).
 
 Theory of operation (``BaseConnector``):
 
@@ -19,46 +19,25 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import itertools
-import socket
-import ssl as ssl_module
 import warnings
 import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Sequence
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ._abc import AbstractResolver, ResolveResult
 from ._client_proto import ResponseHandler
 from ._connection import Connection
-from ._dialing import interleave_families, race_attempts, sequential_attempts, ssl_context_for
-from ._exceptions import (
-    ClientConnectionError,
-    ClientConnectorCertificateError,
-    ClientConnectorDNSError,
-    ClientConnectorError,
-    ClientConnectorSSLError,
-    ConnectionTimeoutError,
-    UnixClientConnectorError,
-)
-from ._fingerprint import Fingerprint
+from ._exceptions import ClientConnectionError, ConnectionTimeoutError
 from ._helpers import SENTINEL, Sentinel, creation_site
 from ._reqinfo import ConnectionKey
-from ._resolver import DefaultResolver, DNSCacheTable
 from ._timeouts import ClientTimeout, timeout_after
 
 if TYPE_CHECKING:
     from ._request import ClientRequest
+    from ._tracing import Trace
 
-__all__ = [
-    "DEFAULT_KEEPALIVE_TIMEOUT",
-    "DEFAULT_LIMIT",
-    "BaseConnector",
-    "TCPConnector",
-    "UnixConnector",
-]
+__all__ = ["DEFAULT_KEEPALIVE_TIMEOUT", "DEFAULT_LIMIT", "BaseConnector"]
 
 #: Seconds an idle pooled connection is kept (aiohttp 3.x's default).
 DEFAULT_KEEPALIVE_TIMEOUT = 15.0
@@ -244,7 +223,7 @@ class BaseConnector:
     async def connect(
         self,
         req: ClientRequest,
-        traces: Sequence[Any] | None = None,
+        traces: Sequence[Trace] | None = None,
         timeout: ClientTimeout | None = None,
     ) -> Connection:
         """Lend a connection for ``req``: a pooled one, else a new one.
@@ -252,33 +231,63 @@ class BaseConnector:
         Waits, first come first served, while ``limit`` or ``limit_per_host``
         is reached; ``timeout.pool`` bounds that wait.
 
+        ``traces`` (the request's :class:`Trace` objects) receive the
+        connection signals: queued start/end around a wait for a slot,
+        reuseconn for a pooled connection, create start/end around opening one.
+
         Raises:
             ClientConnectionError: the connector is closed.
             ConnectionTimeoutError: ``timeout.pool`` expired while waiting.
             ClientConnectorError: (and subclasses) opening a connection failed.
         """
-        return await self._acquire(req, timeout, reuse=True)
+        return await self._acquire(req, timeout, reuse=True, traces=traces)
 
     async def _acquire(
-        self, req: ClientRequest, timeout: ClientTimeout | None, *, reuse: bool
+        self,
+        req: ClientRequest,
+        timeout: ClientTimeout | None,
+        *,
+        reuse: bool,
+        traces: Sequence[Trace] | None = None,
     ) -> Connection:
         if self._closed:
             raise ClientConnectionError("Connector is closed.")
+        traces = traces or ()
         key = req.connection_key
+        queued = False
         if self._available(key) and not self._waiters.get(key):
             self._reserve(key)
         else:
+            for trace in traces:
+                await trace.send_connection_queued_start()
             await self._wait_for_slot(key, timeout)
+            queued = True
         try:
+            if queued:
+                for trace in traces:
+                    await trace.send_connection_queued_end()
             if reuse and not self._force_close:
                 proto = self._take_idle(key)
                 if proto is not None:
+                    try:
+                        for trace in traces:
+                            await trace.send_connection_reuseconn()
+                    except BaseException:
+                        self._close_protocol(proto)
+                        raise
                     self._acquired.add(proto)
                     return Connection(self, key, proto, self._loop, reused=True)
-            proto = await self._create_connection(req, [], timeout or ClientTimeout())
-            if self.closed:  # closed while connecting
+            for trace in traces:
+                await trace.send_connection_create_start()
+            proto = await self._create_connection(req, traces, timeout or ClientTimeout())
+            try:
+                if self.closed:  # closed while connecting
+                    raise ClientConnectionError("Connector is closed.")
+                for trace in traces:
+                    await trace.send_connection_create_end()
+            except BaseException:
                 proto.close()
-                raise ClientConnectionError("Connector is closed.")
+                raise
         except BaseException:
             self._release_slot(key)
             raise
@@ -435,7 +444,7 @@ class BaseConnector:
     # --- opening ---------------------------------------------------------------------
 
     async def _create_connection(
-        self, req: ClientRequest, traces: Sequence[Any], timeout: ClientTimeout
+        self, req: ClientRequest, traces: Sequence[Trace], timeout: ClientTimeout
     ) -> ResponseHandler:
         """Open a new connection for ``req``; subclasses override it.
 
@@ -454,222 +463,3 @@ def _weak_cleanup(ref: weakref.ref[BaseConnector]) -> None:
     connector = ref()
     if connector is not None:
         connector._cleanup()
-
-
-class TCPConnector(BaseConnector):
-    """Connections over TCP, plain or TLS (aiohttp 3.x's ``TCPConnector``).
-
-    Args:
-        ssl: default TLS mode of ``https`` requests (``True``: verified
-            default context; ``False``: no verification; an ``SSLContext``; a
-            :class:`Fingerprint`); a request's own ``ssl`` wins.
-        use_dns_cache: cache resolved addresses (:class:`DNSCacheTable`).
-        ttl_dns_cache: seconds a cached resolution stays valid (``None``: until evicted).
-        family: ``0`` for IPv4 and IPv6, or ``socket.AF_INET`` / ``AF_INET6``.
-        local_addr: ``(host, port)`` to bind the local end of the sockets to.
-        resolver: an :class:`AbstractResolver` (default :class:`DefaultResolver`).
-        happy_eyeballs_delay: seconds before the next address is tried while
-            one is still connecting (RFC 8305); ``None`` tries them one by one.
-        interleave: addresses of the first family before alternating families.
-        **kwargs: :class:`BaseConnector` arguments.
-
-    Raises:
-        ValueError: see :class:`BaseConnector`.
-    """
-
-    def __init__(
-        self,
-        *,
-        ssl: ssl_module.SSLContext | bool | Fingerprint | None = True,
-        use_dns_cache: bool = True,
-        ttl_dns_cache: float | None = 10,
-        family: int = 0,
-        local_addr: tuple[str, int] | None = None,
-        resolver: AbstractResolver | None = None,
-        happy_eyeballs_delay: float | None = 0.25,
-        interleave: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self._ssl = True if ssl is None else ssl
-        self._use_dns_cache = use_dns_cache
-        self._cached_hosts = DNSCacheTable(ttl=ttl_dns_cache)
-        self._family = family
-        self._local_addr = local_addr
-        self._resolver: AbstractResolver = resolver if resolver is not None else DefaultResolver()
-        self._resolver_owner = resolver is None
-        self._happy_eyeballs_delay = happy_eyeballs_delay
-        self._interleave = interleave if interleave is not None else 1
-        self._resolving: dict[tuple[str, int], asyncio.Future[list[ResolveResult]]] = {}
-
-    @property
-    def family(self) -> int:
-        """The socket family: ``0`` (both), ``AF_INET`` or ``AF_INET6``."""
-        return self._family
-
-    @property
-    def use_dns_cache(self) -> bool:
-        """Whether resolutions are cached."""
-        return self._use_dns_cache
-
-    @property
-    def cached_hosts(self) -> MappingProxyType[tuple[str, int], int]:
-        """Read-only view of the cached ``(host, port)`` keys (value: 1)."""
-        return MappingProxyType(dict.fromkeys(self._cached_hosts._entries, 1))
-
-    def clear_dns_cache(self, host: str | None = None, port: int | None = None) -> None:
-        """Forget the cached resolution of ``(host, port)``, or all of them.
-
-        Raises:
-            ValueError: only one of ``host`` and ``port`` is given.
-        """
-        if host is not None and port is not None:
-            self._cached_hosts.remove((host, port))
-        elif host is not None or port is not None:
-            raise ValueError("either both host and port or none of them are allowed")
-        else:
-            self._cached_hosts.clear()
-
-    def close(self) -> Awaitable[None]:
-        """Close the connections (see :meth:`BaseConnector.close`) and an owned resolver."""
-        waiter = super().close()
-        if self._resolver_owner:
-            close = self._resolver.close()
-            self._loop.create_task(close)
-        return waiter
-
-    async def _resolve_host(self, host: str, port: int) -> list[ResolveResult]:
-        try:
-            ipaddress.ip_address(host.partition("%")[0])
-        except ValueError:
-            pass
-        else:
-            family = socket.AF_INET6 if ":" in host else socket.AF_INET
-            return [
-                ResolveResult(hostname=host, host=host, port=port, family=family, proto=0, flags=0)
-            ]
-        key = (host, port)
-        if self._use_dns_cache:
-            cached = self._cached_hosts.get(key)
-            if cached is not None:
-                return cached
-            pending = self._resolving.get(key)
-            if pending is not None:
-                return list(await asyncio.shield(pending))
-        fut: asyncio.Future[list[ResolveResult]] = self._loop.create_future()
-        if self._use_dns_cache:
-            self._resolving[key] = fut
-        try:
-            addrs = await self._resolver.resolve(
-                host, port, family=socket.AddressFamily(self._family)
-            )
-        except BaseException as exc:
-            if not fut.done():
-                fut.set_exception(exc)
-                fut.exception()
-            raise
-        finally:
-            self._resolving.pop(key, None)
-        fut.set_result(addrs)
-        if self._use_dns_cache:
-            self._cached_hosts.add(key, addrs)
-            return self._cached_hosts.next_addrs(key)
-        return addrs
-
-    async def _create_connection(
-        self, req: ClientRequest, traces: Sequence[Any], timeout: ClientTimeout
-    ) -> ResponseHandler:
-        key = req.connection_key
-        host = req.url.raw_host
-        port = req.url.port
-        assert host is not None and port is not None
-        setting = req.ssl if req.ssl is not True else self._ssl
-        ssl_context = ssl_context_for(setting) if req.is_ssl() else None
-        try:
-            addrs = await self._resolve_host(host, port)
-        except OSError as exc:
-            raise ClientConnectorDNSError(key, exc) from exc
-        addrs = interleave_families(addrs, self._interleave)
-        server_hostname = (req.server_hostname or host.rstrip(".")) if ssl_context else None
-
-        def attempt(addr: ResolveResult) -> Callable[[], Awaitable[ResponseHandler]]:
-            async def run() -> ResponseHandler:
-                async with timeout_after(
-                    timeout.sock_connect,
-                    exc_type=ConnectionTimeoutError,
-                    message=f"Connection timeout to host {host}:{port}",
-                    ceil_threshold=timeout.ceil_threshold,
-                ):
-                    _, proto = await self._loop.create_connection(
-                        self._factory,
-                        addr["host"],
-                        addr["port"],
-                        ssl=ssl_context,
-                        family=addr["family"],
-                        proto=addr["proto"],
-                        flags=addr["flags"],
-                        server_hostname=server_hostname,
-                        local_addr=self._local_addr,
-                    )
-                return proto
-
-            return run
-
-        attempts = [attempt(addr) for addr in addrs]
-        try:
-            if self._happy_eyeballs_delay is not None and len(attempts) > 1:
-                proto = await race_attempts(attempts, self._happy_eyeballs_delay)
-            else:
-                proto = await sequential_attempts(attempts)
-        except ssl_module.CertificateError as exc:
-            raise ClientConnectorCertificateError(key, exc) from exc
-        except ssl_module.SSLError as exc:
-            raise ClientConnectorSSLError(key, exc) from exc
-        except ConnectionTimeoutError:
-            raise
-        except OSError as exc:
-            raise ClientConnectorError(key, exc) from exc
-        if isinstance(setting, Fingerprint) and proto.transport is not None:
-            try:
-                setting.check(proto.transport)
-            except BaseException:
-                proto.abort()
-                raise
-        return proto
-
-
-class UnixConnector(BaseConnector):
-    """Connections over a unix domain socket (aiohttp 3.x's ``UnixConnector``).
-
-    The URL's host only names the ``Host`` header; every connection goes to ``path``.
-
-    Args:
-        path: the socket path.
-        **kwargs: :class:`BaseConnector` arguments.
-    """
-
-    def __init__(self, path: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._path = path
-
-    @property
-    def path(self) -> str:
-        """The unix socket path."""
-        return self._path
-
-    async def _create_connection(
-        self, req: ClientRequest, traces: Sequence[Any], timeout: ClientTimeout
-    ) -> ResponseHandler:
-        try:
-            async with timeout_after(
-                timeout.sock_connect,
-                exc_type=ConnectionTimeoutError,
-                message=f"Connection timeout to unix socket {self._path}",
-                ceil_threshold=timeout.ceil_threshold,
-            ):
-                _, proto = await self._loop.create_unix_connection(self._factory, self._path)
-        except OSError as exc:
-            if isinstance(exc, ConnectionTimeoutError):
-                raise
-            raise UnixClientConnectorError(self._path, req.connection_key, exc) from exc
-        return proto

@@ -12,8 +12,15 @@ from ._abc import ResolveResult
 from ._client_proto import ResponseHandler
 from ._exceptions import ConnectionTimeoutError
 from ._fingerprint import Fingerprint
+from ._timeouts import timeout_after
 
-__all__ = ["interleave_families", "race_attempts", "sequential_attempts", "ssl_context_for"]
+__all__ = [
+    "dial",
+    "interleave_families",
+    "race_attempts",
+    "sequential_attempts",
+    "ssl_context_for",
+]
 
 Attempt = Callable[[], Awaitable[ResponseHandler]]
 
@@ -114,3 +121,55 @@ async def race_attempts(
 def _close_loser(task: asyncio.Task[ResponseHandler]) -> None:
     if not task.cancelled() and task.exception() is None:
         task.result().close()
+
+
+async def dial(
+    factory: Callable[[], ResponseHandler],
+    addrs: list[ResolveResult],
+    *,
+    ssl_context: ssl_module.SSLContext | None,
+    server_hostname: str | None,
+    local_addr: tuple[str, int] | None,
+    sock_connect: float | None,
+    ceil_threshold: float,
+    happy_eyeballs_delay: float | None,
+    label: str,
+) -> ResponseHandler:
+    """Connect to one of ``addrs`` (raced when ``happy_eyeballs_delay`` is set).
+
+    Each attempt (TCP and TLS) is bounded by ``sock_connect``; ``label``
+    (``host:port``) names the destination in the timeout message.
+
+    Raises:
+        OSError, ssl.SSLError: the last attempt's error (a TLS error at once).
+        ConnectionTimeoutError: ``sock_connect`` expired on the last attempt.
+    """
+    loop = asyncio.get_running_loop()
+
+    def attempt(addr: ResolveResult) -> Attempt:
+        async def run() -> ResponseHandler:
+            async with timeout_after(
+                sock_connect,
+                exc_type=ConnectionTimeoutError,
+                message=f"Connection timeout to host {label}",
+                ceil_threshold=ceil_threshold,
+            ):
+                _, proto = await loop.create_connection(
+                    factory,
+                    addr["host"],
+                    addr["port"],
+                    ssl=ssl_context,
+                    family=addr["family"],
+                    proto=addr["proto"],
+                    flags=addr["flags"],
+                    server_hostname=server_hostname,
+                    local_addr=local_addr,
+                )
+            return proto
+
+        return run
+
+    attempts = [attempt(addr) for addr in addrs]
+    if happy_eyeballs_delay is not None and len(attempts) > 1:
+        return await race_attempts(attempts, happy_eyeballs_delay)
+    return await sequential_attempts(attempts)

@@ -19,6 +19,7 @@ from yarl import URL
 from aiohttp_http import SUPPORTED_ENCODINGS, parse_mimetype
 
 from ._fingerprint import Fingerprint
+from ._timeouts import DEFAULT_TIMEOUT, ClientTimeout
 
 if TYPE_CHECKING:
     from ._response import ClientResponse
@@ -181,8 +182,13 @@ def merge_ssl(
     verify_ssl: bool | None,
     ssl_context: ssl_module.SSLContext | None,
     fingerprint: bytes | None,
+    *,
+    stacklevel: int = 4,
 ) -> ssl_module.SSLContext | bool | Fingerprint:
     """Fold the deprecated ``verify_ssl``/``ssl_context``/``fingerprint`` into ``ssl``.
+
+    A :class:`DeprecationWarning` naming ``ssl=`` is emitted when one is given
+    (``stacklevel`` points it at the caller's code).
 
     Raises:
         ValueError: more than one of them, or one with a non-default ``ssl``.
@@ -195,7 +201,7 @@ def merge_ssl(
     warnings.warn(
         "verify_ssl, ssl_context and fingerprint are deprecated, use ssl=",
         DeprecationWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
     if ssl is not True or len(legacy) > 1:
         raise ValueError(
@@ -217,3 +223,31 @@ def add_params(url: URL, params: Any) -> URL:
         fragment = f"#{url.raw_fragment}" if url.raw_fragment else ""
         return URL(f"{url.with_query(None).with_fragment(None)}?{query}{fragment}", encoded=True)
     return url.extend_query(params)
+
+
+def resolve_session_timeout(
+    timeout: ClientTimeout | Sentinel | None,
+    read_timeout: float | Sentinel | None,
+    conn_timeout: float | None,
+) -> ClientTimeout:
+    """The session's timeouts from ``timeout`` or the deprecated ``read_timeout``/``conn_timeout``.
+
+    Raises:
+        ValueError: the deprecated arguments together with ``timeout``.
+        TypeError: ``timeout`` is not a :class:`ClientTimeout`.
+    """
+    if read_timeout is not SENTINEL or conn_timeout is not None:
+        if timeout is not SENTINEL:
+            raise ValueError("read_timeout and conn_timeout cannot be used together with timeout")
+        warnings.warn(
+            "read_timeout and conn_timeout are deprecated, use timeout=ClientTimeout(...)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        total = None if read_timeout is SENTINEL else read_timeout
+        return ClientTimeout(total=total, connect=conn_timeout)
+    if timeout is SENTINEL or timeout is None:
+        return DEFAULT_TIMEOUT
+    if not isinstance(timeout, ClientTimeout):
+        raise TypeError(f"timeout must be a ClientTimeout, got {timeout!r}")
+    return timeout

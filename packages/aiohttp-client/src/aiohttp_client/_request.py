@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from http.cookies import BaseCookie, Morsel, SimpleCookie
 from typing import TYPE_CHECKING, Any
 
@@ -33,13 +33,16 @@ from ._exceptions import (
 )
 from ._fingerprint import Fingerprint
 from ._helpers import DEFAULT_ACCEPT_ENCODING, DEFAULT_USER_AGENT
+from ._proxy import HTTP_PROXY_SCHEMES, merge_proxy_headers, proxy_headers_hash
 from ._reqinfo import ConnectionKey, RequestInfo
 from ._timeouts import timeout_after
+from ._typedefs import LooseHeaders
 
 if TYPE_CHECKING:
     import ssl as ssl_module
 
     from ._connection import Connection
+    from ._tracing import Trace
 
 __all__ = ["DEFAULT_EXPECT100_TIMEOUT", "ClientRequest"]
 
@@ -95,6 +98,11 @@ class ClientRequest:
         chunked: force chunked transfer coding.
         expect100: send ``Expect: 100-continue`` and wait before the body.
         ssl, server_hostname: TLS settings of ``https`` requests.
+        proxy, proxy_auth, proxy_headers: the proxy of the request (see
+            :mod:`._proxy`); an ``http`` request through an HTTP proxy goes in
+            absolute form with ``Proxy-Authorization`` and ``proxy_headers``,
+            an ``https`` one through a ``CONNECT`` tunnel that carries them.
+        traces: the request's :class:`Trace` objects (headers and chunks sent).
 
     Raises:
         ValueError: contradictory framing (``chunked`` with ``Content-Length``,
@@ -120,6 +128,10 @@ class ClientRequest:
         ssl: ssl_module.SSLContext | bool | Fingerprint = True,
         server_hostname: str | None = None,
         force_close: bool = False,
+        proxy: URL | None = None,
+        proxy_auth: BasicAuth | None = None,
+        proxy_headers: LooseHeaders | None = None,
+        traces: Sequence[Trace] | None = None,
     ) -> None:
         if url.raw_host is None:
             raise InvalidUrlClientError(url, "the URL has no host")
@@ -136,11 +148,20 @@ class ClientRequest:
             ("deflate" if compress is True else compress) if compress else None
         )
         self.expect100 = expect100
+        self.proxy = proxy
+        self.proxy_auth = proxy_auth if proxy is not None else None
+        self.proxy_headers = merge_proxy_headers(proxy_headers) if proxy is not None else None
+        self.traces: Sequence[Trace] = traces or ()
+        # An http target through an HTTP proxy: absolute-form request line (RFC 9112 §3.2.2).
+        self._absolute_form = (
+            proxy is not None and proxy.scheme in HTTP_PROXY_SCHEMES and not self.is_ssl()
+        )
         # Lower-cased: header names match case-insensitively.
         skip = frozenset(h.lower() for h in skip_auto_headers) if skip_auto_headers else _NO_SKIP
         self.skip_auto_headers = skip
         self.headers = self._build_headers(headers, skip, cookies, jar_cookies, auth, force_close)
         self._key: ConnectionKey | None = None
+        self._key_url: URL | None = None
 
     def _build_headers(
         self,
@@ -172,12 +193,29 @@ class ClientRequest:
             self.expect100 = True
         elif self.expect100:
             headers[hdrs.EXPECT] = "100-continue"
+        self._proxy_request_headers(headers)
         if force_close and hdrs.CONNECTION not in headers:
             headers[hdrs.CONNECTION] = "close"
         elif self.version < HttpVersion11 and hdrs.CONNECTION not in headers:
             headers[hdrs.CONNECTION] = "keep-alive"
         self._body_headers(headers, skip)
         return headers
+
+    def _proxy_request_headers(self, headers: CIMultiDict[str]) -> None:
+        if self._absolute_form:
+            # The proxy reads these from the request itself.
+            if self.proxy_headers:
+                headers.update(self.proxy_headers)
+            if self.proxy_auth is not None:
+                headers[hdrs.PROXY_AUTHORIZATION] = self.proxy_auth.encode()
+        elif self.proxy is not None and hdrs.PROXY_AUTHORIZATION in headers:
+            # Tunnelled (or SOCKS): a Proxy-Authorization header is for the proxy's
+            # CONNECT only and must never reach the origin.
+            value = headers.popall(hdrs.PROXY_AUTHORIZATION)[-1]
+            if self.proxy.scheme in HTTP_PROXY_SCHEMES:
+                extra = self.proxy_headers or CIMultiDict()
+                extra.setdefault(hdrs.PROXY_AUTHORIZATION, value)
+                self.proxy_headers = extra
 
     def _body_headers(self, headers: CIMultiDict[str], skip: frozenset[str]) -> None:
         body = self.body
@@ -242,9 +280,16 @@ class ClientRequest:
     def connection_key(self) -> ConnectionKey:
         """The pool key: requests with equal keys may share a connection."""
         key = self._key
-        if key is None:
+        if key is None or self._key_url is not self.url:  # a middleware may change the URL
+            self._key_url = self.url
             key = self._key = ConnectionKey(
-                self.host, self.port, self.is_ssl(), self.ssl, None, None, None
+                self.host,
+                self.port,
+                self.is_ssl(),
+                self.ssl,
+                self.proxy,
+                self.proxy_auth,
+                proxy_headers_hash(self.proxy_headers),
             )
         return key
 
@@ -254,6 +299,8 @@ class ClientRequest:
         return RequestInfo(self.url, self.method, CIMultiDictProxy(self.headers), self.original_url)
 
     def _target(self) -> str:
+        if self._absolute_form:
+            return str(self.url.with_fragment(None))
         return self.url.raw_path_qs or "/"
 
     # --- sending ---------------------------------------------------------------------
@@ -303,8 +350,11 @@ class ClientRequest:
         )
         transport = proto.transport
         body = self.body
+        traces = self.traces
         if body is None:
             transport.write(head)
+            if traces:
+                await self._trace_headers()
             proto.start_read_timeout()
             return None
         payload = body.payload
@@ -315,15 +365,29 @@ class ClientRequest:
             else:
                 transport.write(head)
                 transport.write(data)
+            if traces:
+                await self._trace_headers()
+                for trace in traces:
+                    await trace.send_request_chunk_sent(self.method, self.url, data)
             if proto.writing_paused:
                 await self._drain(proto, write_timeout)
             proto.start_read_timeout()
             return None
         transport.write(head)
+        if traces:
+            await self._trace_headers()
         proto.writing = True
         return asyncio.get_running_loop().create_task(
             self._write_body(proto, write_timeout, expect100_timeout)
         )
+
+    async def _trace_headers(self) -> None:
+        for trace in self.traces:
+            await trace.send_request_headers(self.method, self.url, self.headers)
+
+    async def _trace_chunk(self, chunk: bytes) -> None:
+        for trace in self.traces:
+            await trace.send_request_chunk_sent(self.method, self.url, chunk)
 
     async def _drain(self, proto: ResponseHandler, write_timeout: float | None) -> None:
         try:
@@ -344,7 +408,7 @@ class ClientRequest:
     ) -> None:
         assert self.body is not None
         loop = asyncio.get_running_loop()
-        writer = StreamWriter(proto, loop)
+        writer = StreamWriter(proto, loop, on_chunk_sent=self._trace_chunk if self.traces else None)
         if self.compress:
             writer.enable_compression(self.compress)
         if self.chunked:

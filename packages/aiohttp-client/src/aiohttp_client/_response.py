@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json as json_module
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.cookies import CookieError, SimpleCookie
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -36,6 +36,7 @@ from ._reqinfo import RequestInfo
 
 if TYPE_CHECKING:
     from ._client_proto import ResponseHandler
+    from ._tracing import Trace
 
 __all__ = ["ClientResponse", "ContentDisposition"]
 
@@ -80,6 +81,7 @@ class ClientResponse:
         loop: asyncio.AbstractEventLoop,
         fallback_charset_resolver: CharsetResolver = detect_charset,
         on_released: Callable[[], None] | None = None,
+        traces: Sequence[Trace] | None = None,
     ) -> None:
         self.method = method
         self._url = url
@@ -89,6 +91,7 @@ class ClientResponse:
         self._loop = loop
         self._fallback_charset_resolver = fallback_charset_resolver
         self._on_released = on_released
+        self._traces: Sequence[Trace] = traces or ()
         self._connection: Connection | None = None
         self._body: bytes | None = None
         self._history: tuple[ClientResponse, ...] = ()
@@ -310,6 +313,8 @@ class ClientResponse:
             except BaseException:
                 self.close()
                 raise
+            for trace in self._traces:
+                await trace.send_response_chunk_received(self.method, self._url, self._body)
         return self._body
 
     async def text(self, encoding: str | None = None, errors: str = "strict") -> str:

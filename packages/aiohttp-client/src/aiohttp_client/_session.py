@@ -6,7 +6,7 @@ import asyncio
 import json as json_module
 import ssl as ssl_module
 import warnings
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, NoReturn
 
@@ -23,18 +23,13 @@ from aiohttp_http import (
 
 from ._abc import AbstractCookieJar
 from ._auth import BasicAuth
-from ._body import JsonSerializer, RequestBody, make_body
-from ._connection import Connection
-from ._connector import BaseConnector, TCPConnector
+from ._body import JsonSerializer, make_body
+from ._connector import BaseConnector
 from ._cookiejar import CookieJar
 from ._exceptions import (
-    ClientConnectionResetError,
-    ClientOSError,
-    ConnectionTimeoutError,
     InvalidUrlClientError,
     NonHttpUrlClientError,
     RedirectClientError,
-    ServerDisconnectedError,
     TooManyRedirects,
 )
 from ._fingerprint import Fingerprint
@@ -46,8 +41,11 @@ from ._helpers import (
     creation_site,
     detect_charset,
     merge_ssl,
+    resolve_session_timeout,
 )
+from ._middlewares import ClientMiddlewareType, build_client_middlewares
 from ._netrc import get_netrc_auth
+from ._proxy import select_proxy
 from ._redirects import (
     DEFAULT_MAX_REDIRECTS,
     REDIRECT_STATUSES,
@@ -60,15 +58,16 @@ from ._redirects import (
 from ._reqrep_helpers import _RequestContextManager
 from ._request import DEFAULT_EXPECT100_TIMEOUT, ClientRequest
 from ._response import ClientResponse
-from ._timeouts import DEFAULT_TIMEOUT, ClientTimeout, TimeoutHandle, timeout_after
+from ._sending import IDEMPOTENT_METHODS, RequestSender
+from ._tcp_connector import TCPConnector
+from ._timeouts import ClientTimeout, TimeoutHandle
+from ._tracing import TraceConfig, make_traces
 from ._typedefs import LooseCookies, LooseHeaders, StrOrURL
 
-__all__ = ["DEFAULT_READ_BUFSIZE", "ClientSession"]
+__all__ = ["DEFAULT_READ_BUFSIZE", "IDEMPOTENT_METHODS", "ClientSession"]
 
 #: Flow-control limit of response body streams (bytes): reading pauses above twice this.
 DEFAULT_READ_BUFSIZE = 2**18  # aiohttp 3.14's default (256 KiB)
-#: Methods retried once on a fresh connection when a pooled one was found closed.
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 
 RaiseForStatus = bool | Callable[[ClientResponse], Awaitable[None]]
 SSLSetting = ssl_module.SSLContext | bool | Fingerprint | None
@@ -96,8 +95,9 @@ class ClientSession:
             callable called with every response.
         timeout: a :class:`ClientTimeout` (5 minutes total by default).
         auto_decompress: decode compressed bodies.
-        trust_env: use ``.netrc`` credentials (proxies from the environment
-            are accepted and stored; proxy support comes in a later version).
+        trust_env: use ``.netrc`` credentials and the proxies of the
+            environment (``HTTP_PROXY``, ``HTTPS_PROXY``, ``WS_PROXY``,
+            ``WSS_PROXY``, ``NO_PROXY``) for requests without an explicit proxy.
         requote_redirect_url: re-quote ``Location`` URLs.
         read_bufsize: flow-control limit of body streams.
         max_line_size, max_field_size: response head limits.
@@ -105,7 +105,12 @@ class ClientSession:
             :meth:`ClientResponse.text` when the headers give no charset.
         expect100_timeout: seconds to wait for ``100 Continue`` before sending
             the body anyway.
-        proxy, proxy_auth: stored; requests with a proxy are refused in this version.
+        proxy, proxy_auth: the proxy of requests that name none (see the README, "Proxies").
+        trace_configs: :class:`TraceConfig` objects (each is frozen here).
+        middlewares: client middlewares wrapped around each sent request
+            (outermost first); a request's own ``middlewares`` replace them.
+        request_class, response_class: subclasses of :class:`ClientRequest`
+            and :class:`ClientResponse` to use.
 
     Raises:
         ValueError: ``base_url`` is not absolute.
@@ -140,6 +145,10 @@ class ClientSession:
         max_field_size: int = DEFAULT_MAX_FIELD_SIZE,
         fallback_charset_resolver: CharsetResolver = detect_charset,
         expect100_timeout: float = DEFAULT_EXPECT100_TIMEOUT,
+        trace_configs: Iterable[TraceConfig] | None = None,
+        middlewares: Sequence[ClientMiddlewareType] = (),
+        request_class: type[ClientRequest] = ClientRequest,
+        response_class: type[ClientResponse] = ClientResponse,
     ) -> None:
         self._connector: BaseConnector | None = None
         self._created_at = creation_site()
@@ -162,7 +171,7 @@ class ClientSession:
         self._default_auth = auth
         self._version = version
         self._json_serialize = json_serialize
-        self._timeout = self._resolve_session_timeout(timeout, read_timeout, conn_timeout)
+        self._timeout = resolve_session_timeout(timeout, read_timeout, conn_timeout)
         self._raise_for_status = raise_for_status
         self._auto_decompress = auto_decompress
         self._trust_env = trust_env
@@ -174,35 +183,17 @@ class ClientSession:
         self._expect100_timeout = expect100_timeout
         self._default_proxy = URL(proxy) if isinstance(proxy, str) else proxy
         self._default_proxy_auth = proxy_auth
+        self._trace_configs = list(trace_configs or ())
+        for trace_config in self._trace_configs:
+            trace_config.freeze()
+        self._middlewares = tuple(middlewares)
+        self._request_class = request_class
+        self._response_class = response_class
         self._default_headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
         self._skip_auto_headers = (
             frozenset(istr(h) for h in skip_auto_headers) if skip_auto_headers else frozenset()
         )
         self._skip_lower = frozenset(h.lower() for h in self._skip_auto_headers)
-
-    @staticmethod
-    def _resolve_session_timeout(
-        timeout: ClientTimeout | Sentinel | None,
-        read_timeout: float | Sentinel | None,
-        conn_timeout: float | None,
-    ) -> ClientTimeout:
-        if read_timeout is not SENTINEL or conn_timeout is not None:
-            if timeout is not SENTINEL:
-                raise ValueError(
-                    "read_timeout and conn_timeout cannot be used together with timeout"
-                )
-            warnings.warn(
-                "read_timeout and conn_timeout are deprecated, use timeout=ClientTimeout(...)",
-                DeprecationWarning,
-                stacklevel=3,
-            )
-            total = None if read_timeout is SENTINEL else read_timeout
-            return ClientTimeout(total=total, connect=conn_timeout)
-        if timeout is SENTINEL or timeout is None:
-            return DEFAULT_TIMEOUT
-        if not isinstance(timeout, ClientTimeout):
-            raise TypeError(f"timeout must be a ClientTimeout, got {timeout!r}")
-        return timeout
 
     def __repr__(self) -> str:
         return f"<ClientSession closed={self.closed}>"
@@ -327,6 +318,16 @@ class ClientSession:
         """The base URL of relative request URLs."""
         return self._base_url
 
+    @property
+    def trace_configs(self) -> list[TraceConfig]:
+        """The (frozen) trace configs."""
+        return self._trace_configs
+
+    @property
+    def middlewares(self) -> tuple[ClientMiddlewareType, ...]:
+        """The default client middlewares."""
+        return self._middlewares
+
     # --- closing ---------------------------------------------------------------------
 
     async def close(self) -> None:
@@ -444,17 +445,17 @@ class ClientSession:
         auto_decompress: bool | None = None,
         max_line_size: int | None = None,
         max_field_size: int | None = None,
+        middlewares: Sequence[ClientMiddlewareType] | None = None,
     ) -> ClientResponse:
         """Send a request and return its response once the head arrived.
 
-        Arguments are aiohttp 3.x's (see the README, "Sessions and requests").
-        ``proxy`` is refused in this version (``ValueError``); ``proxy_auth``,
-        ``proxy_headers`` and ``trace_request_ctx`` are accepted for
-        signature compatibility.
+        Arguments are aiohttp 3.x's (see the README, "Sessions and requests",
+        "Proxies", "Tracing", "Middlewares"). ``middlewares=None`` uses the
+        session's, ``()`` none.
 
         Raises:
             RuntimeError: the session is closed.
-            ValueError: a proxy is given, or contradictory arguments.
+            ValueError: a malformed proxy URL, or contradictory arguments.
             InvalidUrlClientError, NonHttpUrlClientError: a bad URL.
             ClientConnectorError: connecting failed.
             ClientResponseError: a malformed response, ``raise_for_status``,
@@ -468,13 +469,14 @@ class ClientSession:
             raise RuntimeError("Session is closed")
         if proxy is None and self._default_proxy is not None:
             proxy = self._default_proxy
-        if proxy is not None:
-            raise ValueError(
-                f"proxies are not supported by this version of aiohttp-client (proxy={proxy!s})"
-            )
+            if proxy_auth is None:
+                proxy_auth = self._default_proxy_auth
         connector = self._connector
         assert connector is not None
         ssl_setting = merge_ssl(ssl, verify_ssl, ssl_context, fingerprint)
+        traces = (
+            make_traces(self, self._trace_configs, trace_request_ctx) if self._trace_configs else []
+        )
         body = (
             make_body(data, json, self._json_serialize)
             if data is not None or json is not None
@@ -504,9 +506,14 @@ class ClientSession:
         timer_handle = handle.start()
         timer = handle.timer()
         history: list[ClientResponse] = []
+        resp: ClientResponse
         request_cookies = cookies
         first = True
+        if middlewares is None:
+            middlewares = self._middlewares
         try:
+            for trace in traces:
+                await trace.send_request_start(method, url, req_headers)
             with timer:
                 while True:
                     if url.scheme not in ("http", "https"):
@@ -530,8 +537,11 @@ class ClientSession:
                         and hdrs.AUTHORIZATION not in req_headers
                     ):
                         request_auth = get_netrc_auth(url.host)
+                    hop_proxy, hop_proxy_auth = select_proxy(
+                        url, proxy, proxy_auth, trust_env=self._trust_env
+                    )
                     jar = self._cookie_jar
-                    req = ClientRequest(
+                    req = self._request_class(
                         method,
                         url,
                         headers=req_headers,
@@ -547,6 +557,10 @@ class ClientSession:
                         ssl=ssl_setting,
                         server_hostname=server_hostname,
                         force_close=connector.force_close,
+                        proxy=hop_proxy,
+                        proxy_auth=hop_proxy_auth,
+                        proxy_headers=proxy_headers,
+                        traces=traces,
                     )
                     send_options = (
                         read_until_eof,
@@ -559,7 +573,20 @@ class ClientSession:
                         timer,
                         self._expect100_timeout,
                     )
-                    resp = await self._send(connector, req, body, real_timeout, send_options)
+                    sender = RequestSender(
+                        connector,
+                        real_timeout,
+                        send_options,
+                        loop=loop,
+                        response_class=self._response_class,
+                        fallback_charset_resolver=self._fallback_charset_resolver,
+                        traces=traces,
+                    )
+                    if middlewares:
+                        chain = build_client_middlewares(sender, middlewares)
+                        resp = await chain(req)
+                    else:
+                        resp = await sender(req)
                     if hdrs.SET_COOKIE in resp.headers:
                         jar.update_cookies_from_headers(
                             resp.headers.getall(hdrs.SET_COOKIE), resp.url
@@ -571,6 +598,8 @@ class ClientSession:
                         break
                     history.append(resp)
                     resp.release()
+                    for trace in traces:
+                        await trace.send_request_redirect(method, url, req_headers, resp)
                     if max_redirects and len(history) >= max_redirects:
                         raise TooManyRedirects(
                             history[0].request_info,
@@ -595,10 +624,12 @@ class ClientSession:
                         strip_credentials(req_headers)
                     url = target
                     params = None
-        except BaseException:
+        except BaseException as exc:
             if timer_handle is not None:
                 timer_handle.cancel()
             handle.close()
+            for trace in traces:
+                await trace.send_request_exception(method, url, req_headers, exc)
             raise
         resp._history = tuple(history)
         if timer_handle is not None:
@@ -614,6 +645,8 @@ class ClientSession:
             except BaseException:
                 resp.release()
                 raise
+        for trace in traces:
+            await trace.send_request_end(method, url, req_headers, resp)
         return resp
 
     def _request_timeout(self, timeout: ClientTimeout | float | Sentinel | None) -> ClientTimeout:
@@ -624,73 +657,3 @@ class ClientSession:
         if isinstance(timeout, ClientTimeout):
             return timeout
         return ClientTimeout(total=timeout)
-
-    async def _connect(
-        self, connector: BaseConnector, req: ClientRequest, timeout: ClientTimeout, *, reuse: bool
-    ) -> Connection:
-        if not timeout.connect:
-            return await connector._acquire(req, timeout, reuse=reuse)
-        try:
-            async with timeout_after(
-                timeout.connect,
-                exc_type=ConnectionTimeoutError,
-                message=f"Connection timeout to host {req.url}",
-                ceil_threshold=timeout.ceil_threshold,
-            ):
-                return await connector._acquire(req, timeout, reuse=reuse)
-        except asyncio.TimeoutError as exc:
-            if isinstance(exc, ConnectionTimeoutError):
-                raise
-            raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
-
-    async def _send(
-        self,
-        connector: BaseConnector,
-        req: ClientRequest,
-        body: RequestBody | None,
-        timeout: ClientTimeout,
-        options: tuple[Any, ...],
-    ) -> ClientResponse:
-        if timeout.connect:
-            conn = await self._connect(connector, req, timeout, reuse=True)
-        else:
-            conn = await connector._acquire(req, timeout, reuse=True)
-        protocol = conn.protocol
-        try:
-            return await self._send_on(conn, req, options)
-        except (ServerDisconnectedError, ClientOSError, ClientConnectionResetError):
-            # A pooled connection the server had already closed: nothing of a response
-            # arrived, so an idempotent request can safely go again on a new connection.
-            if not (
-                conn.reused
-                and protocol is not None
-                and not protocol.received_any
-                and req.method in IDEMPOTENT_METHODS
-                and (body is None or body.replayable)
-            ):
-                raise
-        conn = await self._connect(connector, req, timeout, reuse=False)
-        return await self._send_on(conn, req, options)
-
-    async def _send_on(
-        self, conn: Connection, req: ClientRequest, options: tuple[Any, ...]
-    ) -> ClientResponse:
-        try:
-            writer = await req.send(conn, *options)
-        except BaseException:
-            conn.close()
-            raise
-        resp = ClientResponse(
-            req.method,
-            req.url,
-            request_info=req.request_info,
-            writer=writer,
-            loop=self._loop,
-            fallback_charset_resolver=self._fallback_charset_resolver,
-        )
-        try:
-            await resp.start(conn)
-        except BaseException:
-            resp.close()
-            raise
-        return resp
