@@ -55,6 +55,8 @@ DISTS = {
             "aiohttp",
             frozenset({"aiohttp_http", "aiohttp_ws", "aiohttp_multipart", "aiohttp_client"}),
             frozenset(),
+            # the opt-in pytest plugin, used only where pytest is installed
+            optional=frozenset({"pytest", "pytest_asyncio"}),
         ),
     )
 }
