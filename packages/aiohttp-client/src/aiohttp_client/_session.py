@@ -8,7 +8,7 @@ import ssl as ssl_module
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from multidict import CIMultiDict, istr
 from yarl import URL
@@ -63,6 +63,9 @@ from ._tcp_connector import TCPConnector
 from ._timeouts import ClientTimeout, TimeoutHandle
 from ._tracing import TraceConfig, make_traces
 from ._typedefs import LooseCookies, LooseHeaders, StrOrURL
+
+if TYPE_CHECKING:  # WebSocket helper: the return type of ClientSession.ws_connect
+    from ._ws_connect import _WSRequestContextManager
 
 __all__ = ["DEFAULT_READ_BUFSIZE", "IDEMPOTENT_METHODS", "ClientSession"]
 
@@ -386,6 +389,21 @@ class ClientSession:
     def delete(self, url: StrOrURL, **kwargs: Any) -> _RequestContextManager:
         """Send a ``DELETE`` request."""
         return _RequestContextManager(self._request(hdrs.METH_DELETE, url, **kwargs))
+
+    # --- WebSocket (begin: added by the WebSocket helper; see _ws_connect.py) ---------
+
+    def ws_connect(self, url: StrOrURL, **kwargs: Any) -> _WSRequestContextManager:
+        """Open a WebSocket (aiohttp 3.x's ``ClientSession.ws_connect``).
+
+        Await the result or use it with ``async with``; the keyword arguments
+        and the errors are those of :func:`aiohttp_client.ws_connect`
+        (``WSServerHandshakeError`` when the server refuses the upgrade).
+        """
+        from ._ws_connect import ws_connect
+
+        return ws_connect(self, url, **kwargs)
+
+    # --- WebSocket (end) ---------------------------------------------------------------
 
     def _build_url(self, str_or_url: StrOrURL) -> URL:
         try:
