@@ -2,7 +2,12 @@
 
 Usage (``run.py server`` starts it and the fuzzing client for you)::
 
-    python tests/autobahn/server.py --port 9002 [--raw]
+    python tests/autobahn/server.py --port 9002 [--engine | --raw]
+
+By default the server is what an application would write: the project's
+low-level server (``aiohttp_http.serve``) with a handler that prepares an
+``aiohttp_client.WebSocketResponse`` and echoes every message. ``--engine``
+and ``--raw`` exercise the engine underneath directly, as follows.
 
 Every upgrade request is checked with aiohttp_ws's
 ``validate_upgrade_request`` (which also accepts the first valid
@@ -33,6 +38,7 @@ from aiohttp_ws import (
     ServerHandshake,
     WebSocketError,
     WSHandshakeError,
+    WSMsgType,
     validate_upgrade_request,
 )
 
@@ -82,6 +88,43 @@ async def serve_on_aiohttp_http(port: int, ready: asyncio.Future[int]) -> None:
         return response
 
     # The server's body limit is irrelevant: upgrade requests carry no body.
+    async with serve(handler, HOST, port, keepalive_timeout=10.0) as server:
+        ready.set_result(server.port)
+        await asyncio.Future()  # until cancelled
+
+
+# -- on the public server-side API (aiohttp_client.WebSocketResponse) -----------
+
+
+def has_websocket_response() -> bool:
+    """Whether aiohttp_client offers the server-side ``WebSocketResponse``."""
+    try:
+        import aiohttp_client
+    except ImportError:
+        return False
+    return hasattr(aiohttp_client, "WebSocketResponse")
+
+
+async def serve_on_websocket_response(port: int, ready: asyncio.Future[int]) -> None:
+    """Serve until cancelled: ``aiohttp_http.serve`` + ``aiohttp_client.WebSocketResponse``.
+
+    This is what an application writes: prepare the response (which validates
+    the handshake, answers 400 to a bad one, negotiates permessage-deflate),
+    then echo every message; autoping and autoclose do the rest.
+    """
+    from aiohttp_client import WebSocketResponse
+    from aiohttp_http import BaseRequest, StreamResponse, serve
+
+    async def handler(request: BaseRequest) -> StreamResponse:
+        ws = WebSocketResponse(compress=True, max_msg_size=0)
+        await ws.prepare(request)
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                await ws.send_str(message.data)
+            elif message.type == WSMsgType.BINARY:
+                await ws.send_bytes(message.data)
+        return ws
+
     async with serve(handler, HOST, port, keepalive_timeout=10.0) as server:
         ready.set_result(server.port)
         await asyncio.Future()  # until cancelled
@@ -170,7 +213,7 @@ async def run_session(
     await echo(ws)
 
 
-async def main_async(port: int, raw: bool) -> None:
+async def main_async(port: int, raw: bool, engine: bool = False) -> None:
     """Serve on ``127.0.0.1:port`` until SIGINT or SIGTERM."""
     loop = asyncio.get_running_loop()
     stop = loop.create_future()
@@ -178,12 +221,17 @@ async def main_async(port: int, raw: bool) -> None:
         loop.add_signal_handler(signum, lambda: stop.done() or stop.set_result(None))
     ready: asyncio.Future[int] = loop.create_future()
     use_raw = raw or not has_upgrading_server()
-    serving = serve_raw(port, ready) if use_raw else serve_on_aiohttp_http(port, ready)
+    if use_raw:
+        serving, backend = serve_raw(port, ready), "asyncio (raw)"
+    elif engine or not has_websocket_response():
+        serving, backend = serve_on_aiohttp_http(port, ready), "aiohttp_http.serve + engine"
+    else:
+        serving = serve_on_websocket_response(port, ready)
+        backend = "aiohttp_http.serve + aiohttp_client.WebSocketResponse"
     task: asyncio.Task[Any] = loop.create_task(serving)
     await asyncio.wait([ready, task], return_when=asyncio.FIRST_COMPLETED)
     if task.done():
         task.result()  # raises why it could not start
-    backend = "asyncio (raw)" if use_raw else "aiohttp_http.serve"
     print(f"echo server on ws://{HOST}:{ready.result()}/ ({backend})", flush=True)
     await stop
     task.cancel()
@@ -196,8 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--port", type=int, default=9002, help="port on 127.0.0.1 (0: any)")
     parser.add_argument("--raw", action="store_true", help="use a plain asyncio server")
+    parser.add_argument(
+        "--engine", action="store_true", help="echo with the engine directly, not WebSocketResponse"
+    )
     args = parser.parse_args(argv)
-    asyncio.run(main_async(args.port, args.raw))
+    asyncio.run(main_async(args.port, args.raw, args.engine))
     return 0
 
 
