@@ -2,21 +2,16 @@
 
 Usage (``run.py client`` starts the fuzzing server and runs this for you)::
 
-    python tests/autobahn/client.py ws://127.0.0.1:9001 [--agent aiohttp-packages]
+    python tests/autobahn/client.py ws://127.0.0.1:9001 [--agent aiohttp-packages] [--engine]
 
 Asks the fuzzing server for its case count (``/getCaseCount``), runs every
 case (``/runCase?case=N&agent=...``) echoing each TEXT and BINARY message
 back, then asks it to write its reports (``/updateReports?agent=...``).
 
-:func:`connect` is the only piece that knows how a connection is opened. It
-is written on aiohttp_ws's handshake helpers and asyncio adapters until the
-client's ``ws_connect`` exists; then it becomes::
-
-    @contextlib.asynccontextmanager
-    async def connect(url):
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(url, max_msg_size=0) as ws:
-                yield ws
+Cases connect with ``aiohttp_client.ClientSession.ws_connect`` (what an
+application writes: :func:`connect_session`); ``--engine`` connects with
+aiohttp_ws's handshake helpers and asyncio adapters directly
+(:func:`connect_engine`), to tell engine problems from client ones.
 """
 
 from __future__ import annotations
@@ -68,8 +63,8 @@ def parse_response_head(head: bytes) -> tuple[int, list[tuple[str, str]]]:
 
 
 @contextlib.asynccontextmanager
-async def connect(url: str) -> AsyncIterator[EchoWebSocket]:
-    """Open a client WebSocket to ``url`` (``ws://`` only), as conformance runs do.
+async def connect_engine(url: str) -> AsyncIterator[EchoWebSocket]:
+    """Open a client WebSocket to ``url`` (``ws://`` only) on the engine directly.
 
     Offers permessage-deflate with ``client_max_window_bits`` (the server may
     then restrict either window and ask for no context takeover, which cases
@@ -103,6 +98,28 @@ async def connect(url: str) -> AsyncIterator[EchoWebSocket]:
         yield ws
     finally:
         await ws.close()
+
+
+@contextlib.asynccontextmanager
+async def connect_session(url: str) -> AsyncIterator[EchoWebSocket]:
+    """Open a client WebSocket to ``url`` with ``aiohttp_client.ClientSession.ws_connect``.
+
+    What an application writes: permessage-deflate offered (``compress=15``)
+    and no message size limit, as conformance runs do.
+    """
+    from aiohttp_client import ClientSession, ClientWSTimeout
+
+    async with (
+        ClientSession() as session,
+        session.ws_connect(
+            url, compress=15, max_msg_size=0, timeout=ClientWSTimeout(ws_close=10.0)
+        ) as ws,
+    ):
+        yield ws
+
+
+#: How cases connect: ``connect_session`` unless ``--engine`` is given.
+connect = connect_session
 
 
 async def case_count(base: str) -> int:
@@ -155,7 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("url", help="the fuzzing server, e.g. ws://127.0.0.1:9001")
     parser.add_argument("--agent", default=DEFAULT_AGENT, help="name in the reports")
     parser.add_argument("--case-timeout", type=float, default=CASE_TIMEOUT, metavar="SECONDS")
+    parser.add_argument(
+        "--engine",
+        action="store_true",
+        help="use the engine directly, not ClientSession.ws_connect",
+    )
     args = parser.parse_args(argv)
+    global connect
+    connect = connect_engine if args.engine else connect_session
     errors = asyncio.run(run(args.url.rstrip("/"), args.agent, case_timeout=args.case_timeout))
     if errors:
         print(f"{errors} case(s) raised in our client (see above)", file=sys.stderr)
