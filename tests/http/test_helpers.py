@@ -18,7 +18,7 @@ class Named:
 @pytest.mark.parametrize(
     ("obj", "expected"),
     [
-        (Named("/tmp/dir/report.pdf"), "report.pdf"),
+        (Named("/srv/uploads/report.pdf"), "report.pdf"),
         (Named("relative/file.txt"), "file.txt"),
         (Named("plain.txt"), "plain.txt"),
         (Named(pathlib.PurePosixPath("/a/b/c.bin")), "c.bin"),
@@ -26,7 +26,7 @@ class Named:
         (Named(3), None),
         (Named(b"bytes.txt"), None),
         (Named(""), None),
-        (Named("/tmp/dir/"), "dir"),
+        (Named("/srv/uploads/"), "uploads"),
         (io.BytesIO(b""), None),
         (object(), None),
     ],

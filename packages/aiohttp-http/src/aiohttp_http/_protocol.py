@@ -74,7 +74,8 @@ class BaseProtocol(asyncio.Protocol):
             try:
                 self.transport.pause_reading()
             except (AttributeError, NotImplementedError, RuntimeError):
-                # Some transports (e.g. closing or SSL ones on old loops) cannot pause.
+                # asyncio.ReadTransport's base methods raise NotImplementedError for
+                # transports that cannot pause; closing ones raise RuntimeError.
                 pass
             self._reading_paused = True
 
@@ -84,7 +85,7 @@ class BaseProtocol(asyncio.Protocol):
             try:
                 self.transport.resume_reading()
             except (AttributeError, NotImplementedError, RuntimeError):
-                pass
+                pass  # a transport that cannot pause never paused (see pause_reading)
             self._reading_paused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:

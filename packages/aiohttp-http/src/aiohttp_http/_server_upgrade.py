@@ -82,7 +82,7 @@ class UpgradedConnection:
         try:
             self.transport.resume_reading()
         except (AttributeError, NotImplementedError, RuntimeError):
-            pass
+            pass  # transports that cannot pause (ReadTransport's base raises) never paused
 
     def close(self) -> None:
         """Close the transport."""
