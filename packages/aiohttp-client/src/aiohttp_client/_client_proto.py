@@ -11,7 +11,10 @@ and arms the state; bytes from the transport go to an
 * ``100 Continue`` → wakes a request waiting to send its body (``expect100``);
   other 1xx heads are skipped;
 * ``Data`` → the body stream (flow control pauses the transport);
-* ``EndOfMessage`` → EOF of the body; the connection may be reused.
+* ``EndOfMessage`` → EOF of the body; the connection may be reused;
+* ``Upgraded`` (after a ``101``) → the body ends, the bytes that followed the
+  head are held and reading pauses until the new protocol's user takes the
+  connection over with :meth:`ResponseHandler.take_upgraded` (or closes it).
 
 Any parse error, a timeout or a lost connection fails whatever is waiting
 (head or body) and marks the connection not reusable. The only states in
@@ -133,6 +136,23 @@ class ResponseHandler(BaseProtocol):
     def upgraded_tail(self) -> bytes | None:
         """The bytes after a ``101`` head (the new protocol's), or ``None``."""
         return self._upgraded_tail
+
+    def take_upgraded(self) -> bytes:
+        """Hand the connection over after a ``101``: return the bytes that followed the head.
+
+        The caller moves the transport to its own protocol (``set_protocol``)
+        and resumes reading; this handler keeps only the connection's
+        lifecycle (:attr:`closed`) and is never reused.
+
+        Raises:
+            RuntimeError: the connection did not switch protocols.
+        """
+        tail = self._upgraded_tail
+        if tail is None:
+            raise RuntimeError("the connection did not switch protocols")
+        self._upgraded_tail = b""
+        self._parser = None
+        return tail
 
     def is_connected(self) -> bool:
         """True while the transport is open."""
@@ -313,6 +333,12 @@ class ResponseHandler(BaseProtocol):
 
     def data_received(self, data: bytes) -> None:
         """Parse ``data`` and route the events (see the module docstring)."""
+        tail = self._upgraded_tail
+        if tail is not None:
+            # The new protocol's bytes, held until its user takes the connection over
+            # (reading is paused meanwhile, so at most a read's worth lands here).
+            self._upgraded_tail = tail + data
+            return
         parser = self._parser
         if parser is None or not self.in_use:
             # Bytes on an idle connection: it cannot be trusted any more.
@@ -327,7 +353,7 @@ class ResponseHandler(BaseProtocol):
             self._fail_parse(exc)
             return
         pending: BadHttpMessage | None = None
-        if events:
+        if events and type(events[-1]) is not Upgraded:
             # The parser returns the events completed before an error and raises the
             # error on its next call: ask now, so nothing waits for bytes that never come.
             try:
@@ -347,10 +373,13 @@ class ResponseHandler(BaseProtocol):
             elif type(event) is RawResponseMessage:
                 body = self._on_head(event)
             elif type(event) is Upgraded:
-                self._upgraded_tail = event.tail
                 if body is not None:
                     self._end_body(body)
                     body = None
+                # Hold the rest for the new protocol, and read nothing more until its
+                # user takes the connection over (take_upgraded) or releases it.
+                self._upgraded_tail = event.tail
+                self.pause_reading()
         if pending is not None:
             self._fail_parse(pending)
 

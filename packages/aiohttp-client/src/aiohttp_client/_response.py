@@ -23,7 +23,7 @@ from aiohttp_http import (
 from aiohttp_multipart import content_disposition_filename, parse_content_disposition
 
 from ._connection import Connection
-from ._exceptions import ClientResponseError, ContentTypeError
+from ._exceptions import ClientConnectionError, ClientResponseError, ContentTypeError
 from ._helpers import (
     CharsetResolver,
     content_type_parts,
@@ -160,6 +160,27 @@ class ClientResponse:
         self._closed = True
         self._cleanup_writer()
         self._notify_released()
+
+    def _take_upgraded(self) -> tuple[Connection, bytes]:
+        """After a ``101``: hand the connection over, with the bytes that followed the head.
+
+        The response lets the connection go (it is closed by its new owner,
+        never pooled) and counts as released, which stops the request's
+        ``total`` timer.
+
+        Raises:
+            ClientConnectionError: the response holds no switched connection.
+        """
+        connection = self._connection
+        protocol = connection.protocol if connection is not None else None
+        if connection is None or protocol is None or protocol.upgraded_tail is None:
+            raise ClientConnectionError("the response holds no upgraded connection")
+        tail = protocol.take_upgraded()
+        self._connection = None
+        self._closed = True
+        self._cleanup_writer()
+        self._notify_released()
+        return connection, tail
 
     def _notify_released(self) -> None:
         if not self._released:

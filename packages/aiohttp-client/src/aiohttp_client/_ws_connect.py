@@ -1,13 +1,15 @@
 """The client side of a WebSocket: ``ws_connect`` and ``ClientWebSocketResponse``.
 
-:func:`ws_connect` sends the upgrade request with the session's settings
-(default headers, cookies, auth, TLS, timeouts; see ``_ws_handshake``) on a
-fresh connection from its connector, validates the ``101`` answer with
-:func:`aiohttp_ws.validate_upgrade_response`, and runs the WebSocket on the
-connection; the bytes that followed the ``101`` head are parsed first. The
-connection keeps its slot in the connector until the WebSocket closes, and
-is then closed, never pooled. Redirects are not followed: a ``3xx`` answer
-is a :class:`WSServerHandshakeError` like any status other than ``101``.
+:func:`ws_connect` sends the upgrade request as an ordinary session request
+(``ClientSession._request``): default headers, cookies, auth and ``.netrc``,
+TLS, proxies (``ws``/``wss`` read ``WS_PROXY``/``WSS_PROXY`` with
+``trust_env``), timeouts, redirects, middlewares and every trace signal
+apply as for any request. It validates the ``101`` answer with
+:func:`aiohttp_ws.validate_upgrade_response` and moves the connection to the
+WebSocket (``_ws_handshake.take_over``); the bytes that followed the ``101``
+head are parsed first. The connection keeps its slot in the connector until
+the WebSocket closes, and is then closed, never pooled. Any final status
+other than ``101`` is a :class:`WSServerHandshakeError`.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ from aiohttp_ws import (
 from ._auth import BasicAuth
 from ._connection import Connection
 from ._exceptions import WSServerHandshakeError
+from ._proxy import select_proxy
 from ._timeouts import DEFAULT_WS_CLIENT_TIMEOUT, ClientWSTimeout
 from ._typedefs import LooseHeaders, StrOrURL
 from ._websocket import WebSocketConnection
-from ._ws_handshake import send_upgrade_request
+from ._ws_handshake import take_over
 
 if TYPE_CHECKING:
     import ssl as ssl_module
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["ClientWebSocketResponse", "ws_connect"]
 
 _SENTINEL: Any = object()
+_WS_SCHEMES = {"ws": "http", "wss": "https"}
 
 
 class ClientWebSocketResponse(WebSocketConnection):
@@ -306,41 +310,63 @@ async def _ws_connect(
             real_headers[name] = value
     if origin is not None:
         real_headers[hdrs.ORIGIN] = origin
-    answer = await send_upgrade_request(session, method, url, real_headers, **request_options)
-    connection = answer.connection
-    message = answer.message
+    requested = session._build_url(url)
+    scheme = _WS_SCHEMES.get(requested.scheme)
+    target = requested.with_scheme(scheme) if scheme is not None else requested
+    if (
+        scheme is not None
+        and request_options["proxy"] is None
+        and session._default_proxy is None
+        and session.trust_env
+    ):
+        # WS_PROXY / WSS_PROXY name the proxies of ws:// and wss:// (each falling back
+        # to HTTP_PROXY / HTTPS_PROXY), with NO_PROXY applied as for any request.
+        proxy, proxy_auth = select_proxy(
+            requested, None, request_options["proxy_auth"], trust_env=True
+        )
+        if proxy is not None:
+            request_options = {**request_options, "proxy": proxy, "proxy_auth": proxy_auth}
+    resp = await session._request(
+        method, target, headers=real_headers, read_until_eof=False, **request_options
+    )
     try:
-        if message.code != 101:
+        if resp.status != 101:
             raise WSServerHandshakeError(
-                answer.request.request_info,
-                (),
-                status=message.code,
+                resp.request_info,
+                resp.history,
+                status=resp.status,
                 message="Invalid response status",
-                headers=message.headers,
+                headers=resp.headers,
             )
         try:
             agreed = validate_upgrade_response(
-                message.code, message.headers, key=key, protocols=protocols, deflate=offer
+                resp.status, resp.headers, key=key, protocols=protocols, deflate=offer
             )
         except WSHandshakeError as exc:
             raise WSServerHandshakeError(
-                answer.request.request_info,
-                (),
-                status=message.code,
+                resp.request_info,
+                resp.history,
+                status=resp.status,
                 message=str(exc),
-                headers=message.headers,
+                headers=resp.headers,
             ) from exc
+        connection, tail = resp._take_upgraded()
+    except BaseException:
+        resp.close()
+        raise
+    try:
+        flow = take_over(connection, tail)
         ws = ClientWebSocketResponse(
             connection,
-            answer.request.url,
-            message.headers,
+            resp.url,
+            resp.headers,
             timeout=ws_timeout,
             autoclose=autoclose,
             autoping=autoping,
             heartbeat=heartbeat,
         )
         ws.start(
-            answer.flow,
+            flow,
             is_server=False,
             protocol=agreed.protocol,
             deflate=agreed.deflate,
