@@ -67,12 +67,16 @@ async def test_given_connector_is_used_and_left_open(ws_url: str) -> None:
         await connector.close()
 
 
-async def test_custom_websocket_class_is_refused() -> None:
+async def test_custom_websocket_class_is_built(ws_url: str) -> None:
     class Custom(aiohttp.ClientWebSocketResponse):
         pass
 
-    with pytest.raises(TypeError, match="ws_response_class"):
-        _ws_connect()("ws://127.0.0.1:1/", ws_response_class=Custom)
+    async with _ws_connect()(ws_url, ws_response_class=Custom) as ws:
+        assert type(ws) is Custom
+        await ws.send_str("custom")
+        assert (await asyncio.wait_for(ws.receive(), 10)).data == "custom"
+    with pytest.raises(TypeError, match="ws_response_class must be a subclass"):
+        await _ws_connect()(ws_url, ws_response_class=dict)
 
 
 async def test_connection_failure_is_raised_and_cleans_up() -> None:

@@ -20,6 +20,7 @@ from aiohttp_client import (
     ClientRequest,
     ClientResponse,
     ClientSession,
+    ClientWebSocketResponse,
     ClientWSTimeout,
     CookieJar,
     RedirectClientError,
@@ -341,3 +342,42 @@ async def test_close_codes_are_sent_through_the_handed_over_connection(
     mask, payload = frame[2:6], frame[6:]
     unmasked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
     assert unmasked == (1001).to_bytes(2, "big") + b"bye"
+
+
+async def test_plain_requests_accept_websocket_urls(
+    raw_server: Callable[[RawHandler], Awaitable[int]],
+) -> None:
+    """As in aiohttp, ``ws://`` names an ``http://`` resource for an ordinary request."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        target, _ = await _read_head(reader)
+        writer.write(
+            b"HTTP/1.1 426 Upgrade Required\r\nContent-Length: 4\r\n\r\n" + target[:4].encode()
+        )
+        await writer.drain()
+
+    port = await raw_server(handler)
+    async with ClientSession() as session, session.get(f"ws://127.0.0.1:{port}/abc") as resp:
+        assert resp.status == 426
+        assert resp.url.scheme == "http"
+        assert await resp.read() == b"/abc"
+
+
+async def test_the_session_builds_its_ws_response_class() -> None:
+    class Recording(ClientWebSocketResponse):
+        async def send_str(self, data: str, compress: int | None = None) -> None:
+            await super().send_str(data.upper(), compress)
+
+    async def echo(ws: ServerConnection) -> None:
+        async for message in ws:
+            await ws.send(message)
+
+    async with serve(echo, "127.0.0.1", 0, ping_interval=None) as server:
+        port = server.sockets[0].getsockname()[1]
+        async with (
+            ClientSession(ws_response_class=Recording) as session,
+            session.ws_connect(f"ws://127.0.0.1:{port}/") as ws,
+        ):
+            assert type(ws) is Recording
+            await ws.send_str("shout")
+            assert await ws.receive_str(timeout=TIMEOUT) == "SHOUT"

@@ -12,8 +12,8 @@ from __future__ import annotations
 __version__ = "1.0.0"
 
 from ._abc import AbstractCookieJar, AbstractResolver, ClearCookiePredicate, ResolveResult
-from ._auth import BasicAuth
-from ._cookie_parsing import parse_cookie_date, parse_set_cookie
+from ._auth import BasicAuth, strip_auth_from_url
+from ._cookie_parsing import is_ip_address, parse_cookie_date, parse_set_cookie
 from ._cookiejar import (
     DEFAULT_MAX_COOKIE_SIZE,
     DEFAULT_MAX_COOKIES,
@@ -71,15 +71,32 @@ from ._timeouts import (
     TimeoutAfter,
     TimeoutHandle,
     TimerContext,
+    ceil_timeout,
     timeout_after,
 )
-from ._typedefs import LooseCookies, LooseHeaders, StrOrURL
+from ._typedefs import (
+    AddrInfoType,
+    LooseCookies,
+    LooseCookiesIterables,
+    LooseCookiesMappings,
+    LooseHeaders,
+    SocketFactoryType,
+    StrOrURL,
+)
 
 # --- sessions, requests, responses, connectors -------------------------------
 # isort: split
 from ._client import request
+from ._client_proto import ResponseHandler
+from ._compression import set_zlib_backend
 from ._connection import Connection
-from ._connector import DEFAULT_KEEPALIVE_TIMEOUT, DEFAULT_LIMIT, BaseConnector
+from ._connector import (
+    DEFAULT_KEEPALIVE_TIMEOUT,
+    DEFAULT_LIMIT,
+    BaseConnector,
+    SupportsDefaultProxy,
+)
+from ._pipe_connector import NamedPipeConnector
 from ._redirects import DEFAULT_MAX_REDIRECTS
 from ._request import DEFAULT_EXPECT100_TIMEOUT, ClientRequest
 from ._response import ClientResponse, ContentDisposition
@@ -186,6 +203,7 @@ __all__ = [
     "PROXY_SCHEMES",
     "AbstractCookieJar",
     "AbstractResolver",
+    "AddrInfoType",
     "AsyncResolver",
     "BaseConnector",
     "BasicAuth",
@@ -228,18 +246,23 @@ __all__ = [
     "InvalidUrlClientError",
     "InvalidUrlRedirectClientError",
     "LooseCookies",
+    "LooseCookiesIterables",
+    "LooseCookiesMappings",
     "LooseHeaders",
+    "NamedPipeConnector",
     "NonHttpUrlClientError",
     "NonHttpUrlRedirectClientError",
     "ProxyInfo",
     "RedirectClientError",
     "RequestInfo",
     "ResolveResult",
+    "ResponseHandler",
     "RetryMiddleware",
     "ServerConnectionError",
     "ServerDisconnectedError",
     "ServerFingerprintMismatch",
     "ServerTimeoutError",
+    "SocketFactoryType",
     "SocketTimeoutError",
     "Socks4Handshake",
     "Socks4IdentdMismatchError",
@@ -260,6 +283,7 @@ __all__ = [
     "SocksReplyError",
     "SocksTimeoutError",
     "StrOrURL",
+    "SupportsDefaultProxy",
     "TCPConnector",
     "ThreadedResolver",
     "TimeoutAfter",
@@ -294,10 +318,12 @@ __all__ = [
     "__version__",
     "basicauth_from_netrc",
     "build_client_middlewares",
+    "ceil_timeout",
     "create_socks_connection",
     "digest_authorization",
     "get_env_proxy_for_url",
     "get_netrc_auth",
+    "is_ip_address",
     "netrc_from_env",
     "open_socks_connection",
     "parse_cookie_date",
@@ -307,7 +333,9 @@ __all__ = [
     "parse_www_authenticate",
     "proxies_from_env",
     "request",
+    "set_zlib_backend",
     "should_bypass_proxy",
+    "strip_auth_from_url",
     "timeout_after",
     "ws_connect",
 ]

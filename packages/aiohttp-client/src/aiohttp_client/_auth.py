@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from yarl import URL
 
-__all__ = ["BasicAuth"]
+__all__ = ["BasicAuth", "strip_auth_from_url"]
 
 
 class _BasicAuthFields(NamedTuple):
@@ -103,3 +103,18 @@ class BasicAuth(_BasicAuthFields):
         """
         creds = f"{self.login}:{self.password}".encode(self.encoding)
         return "Basic " + base64.b64encode(creds).decode("ascii")
+
+
+def strip_auth_from_url(url: URL) -> tuple[URL, BasicAuth | None]:
+    """Split ``url`` into the URL without its user info and the credentials it held.
+
+    ``http://user:pass@host/`` gives ``(URL("http://host/"), BasicAuth("user", "pass"))``;
+    a URL without credentials comes back unchanged with ``None``.
+
+    Raises:
+        TypeError: if ``url`` is not a :class:`yarl.URL`.
+    """
+    auth = BasicAuth.from_url(url)
+    if auth is None:
+        return url, None
+    return url.with_user(None), auth

@@ -20,11 +20,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import sys
 import warnings
 import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ._client_proto import ResponseHandler
 from ._connection import Connection
@@ -34,10 +35,17 @@ from ._reqinfo import ConnectionKey
 from ._timeouts import ClientTimeout, timeout_after
 
 if TYPE_CHECKING:
+    from ._auth import BasicAuth
     from ._request import ClientRequest
     from ._tracing import Trace
+    from ._typedefs import StrOrURL
 
-__all__ = ["DEFAULT_KEEPALIVE_TIMEOUT", "DEFAULT_LIMIT", "BaseConnector"]
+__all__ = [
+    "DEFAULT_KEEPALIVE_TIMEOUT",
+    "DEFAULT_LIMIT",
+    "BaseConnector",
+    "SupportsDefaultProxy",
+]
 
 #: Seconds an idle pooled connection is kept (aiohttp 3.x's default).
 DEFAULT_KEEPALIVE_TIMEOUT = 15.0
@@ -65,6 +73,38 @@ class _CloseWaiter:
             await asyncio.sleep(0)
 
 
+@runtime_checkable
+class SupportsDefaultProxy(Protocol):
+    """A connector that names the proxy of the sessions built on it.
+
+    ``ClientSession(connector=c)`` takes ``c.default_proxy`` and
+    ``c.default_proxy_auth`` as its own ``proxy=``/``proxy_auth=`` when it is
+    given no ``proxy`` itself; a request's ``proxy=`` still wins. Any
+    connector may implement it (a :class:`BaseConnector` subclass with these
+    two read-only properties); ``None`` means no proxy.
+    """
+
+    @property
+    def default_proxy(self) -> StrOrURL | None:
+        """The proxy URL of every request of sessions using this connector."""
+
+    @property
+    def default_proxy_auth(self) -> BasicAuth | None:
+        """The credentials sent to :attr:`default_proxy`."""
+
+
+def _caller_stacklevel(instance: object) -> int:
+    """The ``stacklevel`` naming the code that constructed ``instance`` (past its ``__init__``s)."""
+    level = 2  # 1 is the __init__ that calls warnings.warn
+    frame = sys._getframe(2)  # the caller of that __init__
+    while frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is instance:
+        if frame.f_back is None:
+            break
+        frame = frame.f_back
+        level += 1
+    return level
+
+
 class BaseConnector:
     """The connection pool (aiohttp 3.x's ``BaseConnector``); subclasses open connections.
 
@@ -79,10 +119,18 @@ class BaseConnector:
             after :data:`CLEANUP_CLOSED_DELAY` seconds.
         timeout_ceil_threshold: ceiling threshold of the connect timeouts.
         loop: ignored (the running loop is used); kept for compatibility.
+        conn_timeout: deprecated (:class:`DeprecationWarning`; use
+            ``ClientTimeout(connect=...)``): seconds that opening each new
+            connection (resolving, connecting, TLS, proxy tunnel) may take,
+            on top of the request's timeouts; expiry raises
+            :class:`ConnectionTimeoutError`. ``None`` or ``0``: no bound.
+        share_cookies: deprecated and ignored (:class:`DeprecationWarning`):
+            cookies live in the session's cookie jar. Only ``False`` is
+            accepted.
 
     Raises:
-        ValueError: ``keepalive_timeout`` together with ``force_close``, or a
-            negative limit.
+        ValueError: ``keepalive_timeout`` together with ``force_close``, a
+            negative limit or ``conn_timeout``, or ``share_cookies=True``.
         RuntimeError: when created outside a running event loop.
     """
 
@@ -99,7 +147,30 @@ class BaseConnector:
         enable_cleanup_closed: bool = False,
         loop: asyncio.AbstractEventLoop | None = None,
         timeout_ceil_threshold: float = 5,
+        conn_timeout: float | None = None,
+        share_cookies: bool | None = None,
     ) -> None:
+        if conn_timeout is not None:
+            if conn_timeout < 0:
+                raise ValueError(f"conn_timeout must be None or >= 0, got {conn_timeout!r}")
+            warnings.warn(
+                "the conn_timeout argument of connectors is deprecated, "
+                "use ClientSession(timeout=ClientTimeout(connect=...)) instead",
+                DeprecationWarning,
+                stacklevel=_caller_stacklevel(self),
+            )
+        if share_cookies is not None:
+            if share_cookies:
+                raise ValueError(
+                    "share_cookies=True is not supported: connectors hold no cookies; "
+                    "use one ClientSession, whose cookie jar keeps cookies across requests"
+                )
+            warnings.warn(
+                "the share_cookies argument of connectors is deprecated and ignored, "
+                "use the cookie_jar of a ClientSession instead",
+                DeprecationWarning,
+                stacklevel=_caller_stacklevel(self),
+            )
         if force_close:
             if keepalive_timeout is not None and keepalive_timeout is not SENTINEL:
                 raise ValueError("keepalive_timeout cannot be set if force_close is True")
@@ -116,6 +187,7 @@ class BaseConnector:
         self._limit_per_host = limit_per_host or 0
         self._cleanup_closed_enabled = enable_cleanup_closed
         self._timeout_ceil_threshold = timeout_ceil_threshold
+        self._conn_timeout = conn_timeout or None
         self._created_at = creation_site()
         self._conns: dict[ConnectionKey, list[tuple[ResponseHandler, float]]] = {}
         self._acquired: set[ResponseHandler] = set()
@@ -279,7 +351,10 @@ class BaseConnector:
                     return Connection(self, key, proto, self._loop, reused=True)
             for trace in traces:
                 await trace.send_connection_create_start()
-            proto = await self._create_connection(req, traces, timeout or ClientTimeout())
+            if self._conn_timeout is None:
+                proto = await self._create_connection(req, traces, timeout or ClientTimeout())
+            else:
+                proto = await self._create_bounded(req, traces, timeout or ClientTimeout())
             try:
                 if self.closed:  # closed while connecting
                     raise ClientConnectionError("Connector is closed.")
@@ -293,6 +368,21 @@ class BaseConnector:
             raise
         self._acquired.add(proto)
         return Connection(self, key, proto, self._loop)
+
+    async def _create_bounded(
+        self, req: ClientRequest, traces: Sequence[Trace], timeout: ClientTimeout
+    ) -> ResponseHandler:
+        """:meth:`_create_connection` bounded by the deprecated ``conn_timeout``."""
+        key = req.connection_key
+        async with timeout_after(
+            self._conn_timeout,
+            exc_type=ConnectionTimeoutError,
+            message=(
+                f"Connection timeout to {key.host}:{key.port} (conn_timeout={self._conn_timeout}s)"
+            ),
+            ceil_threshold=self._timeout_ceil_threshold,
+        ):
+            return await self._create_connection(req, traces, timeout)
 
     def _reserve(self, key: ConnectionKey) -> None:
         self._in_use += 1

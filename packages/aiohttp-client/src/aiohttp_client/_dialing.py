@@ -1,9 +1,17 @@
-"""Opening TCP connections: TLS contexts, address ordering and Happy Eyeballs (RFC 8305)."""
+"""Opening TCP connections: TLS contexts, address ordering and Happy Eyeballs (RFC 8305).
+
+Each attempt normally lets ``loop.create_connection`` make and connect the
+socket. With a ``socket_factory`` (``TCPConnector(socket_factory=...)``) the
+factory makes the socket for the attempt's address instead; we bind it to
+``local_addr``, connect it with ``loop.sock_connect`` (non-blocking, so the
+race and the timeouts work as usual) and hand it to ``create_connection(sock=...)``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import socket
 import ssl as ssl_module
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -13,8 +21,10 @@ from ._client_proto import ResponseHandler
 from ._exceptions import ConnectionTimeoutError
 from ._fingerprint import Fingerprint
 from ._timeouts import timeout_after
+from ._typedefs import AddrInfoType, SocketFactoryType
 
 __all__ = [
+    "connect_socket",
     "dial",
     "interleave_families",
     "race_attempts",
@@ -123,6 +133,67 @@ def _close_loser(task: asyncio.Task[ResponseHandler]) -> None:
         task.result().close()
 
 
+async def _stream_addrinfo(
+    loop: asyncio.AbstractEventLoop, host: str, port: int, family: int, proto: int, flags: int
+) -> AddrInfoType:
+    """The first ``getaddrinfo`` result of a stream socket to ``host:port``.
+
+    Resolved hosts are numeric, answered without a lookup; any other name goes
+    through the loop's resolver thread.
+    """
+    try:
+        infos = socket.getaddrinfo(
+            host,
+            port,
+            family,
+            socket.SOCK_STREAM,
+            proto,
+            flags | socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
+        )
+    except socket.gaierror:
+        infos = await loop.getaddrinfo(
+            host, port, family=family, type=socket.SOCK_STREAM, proto=proto, flags=flags
+        )
+    if not infos:
+        raise OSError(f"getaddrinfo({host!r}, {port}) returned no address")
+    return infos[0]
+
+
+async def connect_socket(
+    socket_factory: SocketFactoryType,
+    addr: ResolveResult,
+    local_addr: tuple[str, int] | None = None,
+) -> socket.socket:
+    """Make a socket for ``addr`` with ``socket_factory``, bind it, connect it.
+
+    The factory gets the address as a ``getaddrinfo`` tuple
+    (:data:`AddrInfoType`) and returns an unconnected stream socket.
+
+    Raises:
+        OSError: binding or connecting failed (the socket is closed).
+        TypeError: the factory returned no socket; ValueError: not a stream socket.
+    """
+    loop = asyncio.get_running_loop()
+    info = await _stream_addrinfo(
+        loop, addr["host"], addr["port"], addr["family"], addr["proto"], addr["flags"]
+    )
+    sock = socket_factory(info)
+    if not isinstance(sock, socket.socket):
+        raise TypeError(f"socket_factory returned {type(sock).__name__}, not a socket.socket")
+    try:
+        if sock.type != socket.SOCK_STREAM:
+            raise ValueError(f"socket_factory returned a {sock.type!r} socket, not SOCK_STREAM")
+        sock.setblocking(False)
+        if local_addr is not None:
+            local = await _stream_addrinfo(loop, *local_addr, info[0], info[2], 0)
+            sock.bind(local[4])
+        await loop.sock_connect(sock, info[4])
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 async def dial(
     factory: Callable[[], ResponseHandler],
     addrs: list[ResolveResult],
@@ -134,11 +205,13 @@ async def dial(
     ceil_threshold: float,
     happy_eyeballs_delay: float | None,
     label: str,
+    socket_factory: SocketFactoryType | None = None,
 ) -> ResponseHandler:
     """Connect to one of ``addrs`` (raced when ``happy_eyeballs_delay`` is set).
 
     Each attempt (TCP and TLS) is bounded by ``sock_connect``; ``label``
-    (``host:port``) names the destination in the timeout message.
+    (``host:port``) names the destination in the timeout message. With
+    ``socket_factory`` each attempt's socket is made by it (:func:`connect_socket`).
 
     Raises:
         OSError, ssl.SSLError: the last attempt's error (a TLS error at once).
@@ -154,17 +227,27 @@ async def dial(
                 message=f"Connection timeout to host {label}",
                 ceil_threshold=ceil_threshold,
             ):
-                _, proto = await loop.create_connection(
-                    factory,
-                    addr["host"],
-                    addr["port"],
-                    ssl=ssl_context,
-                    family=addr["family"],
-                    proto=addr["proto"],
-                    flags=addr["flags"],
-                    server_hostname=server_hostname,
-                    local_addr=local_addr,
-                )
+                if socket_factory is None:
+                    _, proto = await loop.create_connection(
+                        factory,
+                        addr["host"],
+                        addr["port"],
+                        ssl=ssl_context,
+                        family=addr["family"],
+                        proto=addr["proto"],
+                        flags=addr["flags"],
+                        server_hostname=server_hostname,
+                        local_addr=local_addr,
+                    )
+                else:
+                    sock = await connect_socket(socket_factory, addr, local_addr)
+                    try:
+                        _, proto = await loop.create_connection(
+                            factory, sock=sock, ssl=ssl_context, server_hostname=server_hostname
+                        )
+                    except BaseException:
+                        sock.close()  # a no-op when the transport closed it already
+                        raise
             return proto
 
         return run

@@ -24,7 +24,7 @@ from aiohttp_http import (
 from ._abc import AbstractCookieJar
 from ._auth import BasicAuth
 from ._body import JsonSerializer, make_body
-from ._connector import BaseConnector
+from ._connector import BaseConnector, SupportsDefaultProxy
 from ._cookiejar import CookieJar
 from ._exceptions import (
     InvalidUrlClientError,
@@ -65,7 +65,7 @@ from ._tracing import TraceConfig, make_traces
 from ._typedefs import LooseCookies, LooseHeaders, StrOrURL
 
 if TYPE_CHECKING:  # WebSocket helper: the return type of ClientSession.ws_connect
-    from ._ws_connect import _WSRequestContextManager
+    from ._ws_connect import ClientWebSocketResponse, _WSRequestContextManager
 
 __all__ = ["DEFAULT_READ_BUFSIZE", "IDEMPOTENT_METHODS", "ClientSession"]
 
@@ -74,6 +74,9 @@ DEFAULT_READ_BUFSIZE = 2**18  # aiohttp 3.14's default (256 KiB)
 
 RaiseForStatus = bool | Callable[[ClientResponse], Awaitable[None]]
 SSLSetting = ssl_module.SSLContext | bool | Fingerprint | None
+
+
+_WS_SCHEMES = {"ws": "http", "wss": "https"}
 
 
 class ClientSession:
@@ -108,15 +111,23 @@ class ClientSession:
             :meth:`ClientResponse.text` when the headers give no charset.
         expect100_timeout: seconds to wait for ``100 Continue`` before sending
             the body anyway.
-        proxy, proxy_auth: the proxy of requests that name none (see the README, "Proxies").
+        proxy, proxy_auth: the proxy of requests that name none (see the README, "Proxies");
+            without ``proxy``, a connector implementing :class:`SupportsDefaultProxy`
+            gives them.
         trace_configs: :class:`TraceConfig` objects (each is frozen here).
         middlewares: client middlewares wrapped around each sent request
             (outermost first); a request's own ``middlewares`` replace them.
         request_class, response_class: subclasses of :class:`ClientRequest`
             and :class:`ClientResponse` to use.
+        ws_response_class: the subclass of :class:`ClientWebSocketResponse`
+            that :meth:`ws_connect` builds (default: that class).
 
     Raises:
         ValueError: ``base_url`` is not absolute.
+        TypeError: a ``request_class``/``response_class`` that is not a
+            subclass of :class:`ClientRequest`/:class:`ClientResponse`, or a
+            ``ws_response_class`` that is not a subclass of
+            :class:`ClientWebSocketResponse`.
         RuntimeError: created outside a running event loop without a connector.
     """
 
@@ -152,8 +163,11 @@ class ClientSession:
         middlewares: Sequence[ClientMiddlewareType] = (),
         request_class: type[ClientRequest] = ClientRequest,
         response_class: type[ClientResponse] = ClientResponse,
+        ws_response_class: type[ClientWebSocketResponse] | None = None,
     ) -> None:
         self._connector: BaseConnector | None = None
+        _check_classes(request_class, response_class, ws_response_class)
+        self._ws_response_class = ws_response_class
         self._created_at = creation_site()
         if base_url is None or isinstance(base_url, URL):
             self._base_url: URL | None = base_url
@@ -184,6 +198,10 @@ class ClientSession:
         self._max_field_size = max_field_size
         self._fallback_charset_resolver = fallback_charset_resolver
         self._expect100_timeout = expect100_timeout
+        if proxy is None and isinstance(connector, SupportsDefaultProxy):
+            proxy = connector.default_proxy
+            if proxy_auth is None:
+                proxy_auth = connector.default_proxy_auth
         self._default_proxy = URL(proxy) if isinstance(proxy, str) else proxy
         self._default_proxy_auth = proxy_auth
         self._trace_configs = list(trace_configs or ())
@@ -535,9 +553,13 @@ class ClientSession:
             with timer:
                 while True:
                     if url.scheme not in ("http", "https"):
-                        if first:
+                        if url.scheme in _WS_SCHEMES:
+                            # A WebSocket URL is requested (and redirected to) over HTTP.
+                            url = url.with_scheme(_WS_SCHEMES[url.scheme])
+                        elif first:
                             raise NonHttpUrlClientError(url)
-                        raise RedirectClientError(f"cannot follow a redirect to {url}")
+                        else:
+                            raise RedirectClientError(f"cannot follow a redirect to {url}")
                     first = False
                     url_auth = BasicAuth.from_url(url) if url.raw_user else None
                     request_auth = auth
@@ -675,3 +697,28 @@ class ClientSession:
         if isinstance(timeout, ClientTimeout):
             return timeout
         return ClientTimeout(total=timeout)
+
+
+def _check_classes(
+    request_class: type[ClientRequest],
+    response_class: type[ClientResponse],
+    ws_response_class: type[ClientWebSocketResponse] | None,
+) -> None:
+    """Refuse request/response classes the session cannot build (TypeError says which)."""
+    if not (isinstance(request_class, type) and issubclass(request_class, ClientRequest)):
+        raise TypeError(f"request_class must be a subclass of ClientRequest, got {request_class!r}")
+    if not (isinstance(response_class, type) and issubclass(response_class, ClientResponse)):
+        raise TypeError(
+            f"response_class must be a subclass of ClientResponse, got {response_class!r}"
+        )
+    if ws_response_class is not None:
+        from ._ws_connect import ClientWebSocketResponse
+
+        if not (
+            isinstance(ws_response_class, type)
+            and issubclass(ws_response_class, ClientWebSocketResponse)
+        ):
+            raise TypeError(
+                "ws_response_class must be a subclass of ClientWebSocketResponse, "
+                f"got {ws_response_class!r}"
+            )

@@ -13,13 +13,14 @@ import asyncio
 import ipaddress
 import socket
 import ssl as ssl_module
+import warnings
 from collections.abc import Awaitable, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ._abc import AbstractResolver, ResolveResult
 from ._client_proto import ResponseHandler
-from ._connector import BaseConnector
+from ._connector import BaseConnector, _caller_stacklevel
 from ._dialing import dial, interleave_families, ssl_context_for
 from ._exceptions import (
     ClientConnectionError,
@@ -37,6 +38,7 @@ from ._resolver import DefaultResolver, DNSCacheTable
 from ._socks_connect import SOCKS_SCHEMES
 from ._timeouts import ClientTimeout, timeout_after
 from ._tls import check_fingerprint, require_tls_in_tls, tls_errors, truststore_ssl_context
+from ._typedefs import SocketFactoryType
 
 if TYPE_CHECKING:
     from ._request import ClientRequest
@@ -57,6 +59,7 @@ class TCPConnector(BaseConnector):
         use_truststore: verify with the operating system's trust store (the
             optional ``truststore`` package) instead of OpenSSL's default CAs.
         use_dns_cache: cache resolved addresses (:class:`DNSCacheTable`).
+        resolve: deprecated spelling of ``use_dns_cache`` (:class:`DeprecationWarning`).
         ttl_dns_cache: seconds a cached resolution stays valid (``None``: until evicted).
         family: ``0`` for IPv4 and IPv6, or ``socket.AF_INET`` / ``AF_INET6``.
         local_addr: ``(host, port)`` to bind the local end of the sockets to.
@@ -64,10 +67,15 @@ class TCPConnector(BaseConnector):
         happy_eyeballs_delay: seconds before the next address is tried while
             one is still connecting (RFC 8305); ``None`` tries them one by one.
         interleave: addresses of the first family before alternating families.
+        socket_factory: makes each socket (a :data:`SocketFactoryType`, given the
+            address as an :data:`AddrInfoType`), e.g. to set socket options; the
+            connector binds, connects and races it as usual. Applies to the
+            target and to HTTP proxies, not to SOCKS proxies.
         **kwargs: :class:`BaseConnector` arguments.
 
     Raises:
-        ValueError: see :class:`BaseConnector`; contradictory TLS arguments.
+        ValueError: see :class:`BaseConnector`; contradictory TLS arguments;
+            ``resolve=True`` with ``use_dns_cache=False``.
         RuntimeError: ``use_truststore=True`` without the ``truststore`` package.
     """
 
@@ -80,15 +88,28 @@ class TCPConnector(BaseConnector):
         fingerprint: bytes | None = None,
         use_truststore: bool = False,
         use_dns_cache: bool = True,
+        resolve: bool | None = None,
         ttl_dns_cache: float | None = 10,
         family: int = 0,
         local_addr: tuple[str, int] | None = None,
         resolver: AbstractResolver | None = None,
         happy_eyeballs_delay: float | None = 0.25,
         interleave: int | None = None,
+        socket_factory: SocketFactoryType | None = None,
         **kwargs: Any,
     ) -> None:
-        setting = merge_ssl(ssl, verify_ssl, ssl_context, fingerprint, stacklevel=3)
+        setting = merge_ssl(
+            ssl, verify_ssl, ssl_context, fingerprint, stacklevel=_caller_stacklevel(self) + 1
+        )
+        if resolve is not None:
+            warnings.warn(
+                "the resolve argument of TCPConnector is deprecated, use use_dns_cache instead",
+                DeprecationWarning,
+                stacklevel=_caller_stacklevel(self),
+            )
+            if resolve and not use_dns_cache:
+                raise ValueError("use_dns_cache must agree with resolve")
+            use_dns_cache = resolve
         if use_truststore:
             if setting is not True:
                 raise ValueError("use_truststore=True cannot be combined with another ssl setting")
@@ -103,6 +124,7 @@ class TCPConnector(BaseConnector):
         self._resolver_owner = resolver is None
         self._happy_eyeballs_delay = happy_eyeballs_delay
         self._interleave = interleave if interleave is not None else 1
+        self._socket_factory = socket_factory
         self._resolving: dict[tuple[str, int], asyncio.Future[list[ResolveResult]]] = {}
 
     @property
@@ -132,6 +154,53 @@ class TCPConnector(BaseConnector):
             raise ValueError("either both host and port or none of them are allowed")
         else:
             self._cached_hosts.clear()
+
+    # --- the older documents' names (deprecated; each use warns) ----------------------
+
+    @property
+    def resolved_hosts(self) -> MappingProxyType[tuple[str, int], list[ResolveResult]]:
+        """Deprecated: the cached addresses, ``(host, port) -> [ResolveResult, ...]``."""
+        _warn_renamed("TCPConnector.resolved_hosts", "TCPConnector.cached_hosts")
+        return MappingProxyType(
+            {key: list(addrs) for key, (addrs, _, _) in self._cached_hosts._entries.items()}
+        )
+
+    def clear_resolved_hosts(self, host: str | None = None, port: int | None = None) -> None:
+        """Deprecated spelling of :meth:`clear_dns_cache`."""
+        _warn_renamed("TCPConnector.clear_resolved_hosts()", "TCPConnector.clear_dns_cache()")
+        self.clear_dns_cache(host, port)
+
+    @property
+    def dns_cache(self) -> bool:
+        """Deprecated spelling of :attr:`use_dns_cache`."""
+        _warn_renamed("TCPConnector.dns_cache", "TCPConnector.use_dns_cache")
+        return self._use_dns_cache
+
+    @property
+    def resolve(self) -> bool:
+        """Deprecated spelling of :attr:`use_dns_cache`."""
+        _warn_renamed("TCPConnector.resolve", "TCPConnector.use_dns_cache")
+        return self._use_dns_cache
+
+    @property
+    def verify_ssl(self) -> bool:
+        """Deprecated: whether certificate chains are verified by default."""
+        _warn_renamed("TCPConnector.verify_ssl", "the ssl argument")
+        if isinstance(self._ssl, ssl_module.SSLContext):
+            return self._ssl.verify_mode != ssl_module.CERT_NONE
+        return self._ssl is True
+
+    @property
+    def ssl_context(self) -> ssl_module.SSLContext:
+        """Deprecated: the default ``SSLContext`` of ``https`` requests."""
+        _warn_renamed("TCPConnector.ssl_context", "the ssl argument")
+        return ssl_context_for(self._ssl)
+
+    @property
+    def fingerprint(self) -> bytes | None:
+        """Deprecated: the pinned SHA-256 certificate digest, or ``None``."""
+        _warn_renamed("TCPConnector.fingerprint", "the ssl argument (a Fingerprint)")
+        return self._ssl.fingerprint if isinstance(self._ssl, Fingerprint) else None
 
     def close(self) -> Awaitable[None]:
         """Close the connections (see :meth:`BaseConnector.close`) and an owned resolver."""
@@ -221,6 +290,7 @@ class TCPConnector(BaseConnector):
                     ceil_threshold=timeout.ceil_threshold,
                     happy_eyeballs_delay=self._happy_eyeballs_delay,
                     label=f"{host}:{port}",
+                    socket_factory=self._socket_factory,
                 )
         except ClientConnectionError:  # TLS errors, ConnectionTimeoutError
             raise
@@ -300,6 +370,10 @@ class TCPConnector(BaseConnector):
         return await establish_tunnel(
             proto, req, self._factory, ssl_context, server_hostname, timeout
         )
+
+
+def _warn_renamed(old: str, new: str) -> None:
+    warnings.warn(f"{old} is deprecated, use {new} instead", DeprecationWarning, stacklevel=3)
 
 
 class UnixConnector(BaseConnector):

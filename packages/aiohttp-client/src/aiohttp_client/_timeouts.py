@@ -31,6 +31,7 @@ __all__ = [
     "TimeoutAfter",
     "TimeoutHandle",
     "TimerContext",
+    "ceil_timeout",
     "timeout_after",
 ]
 
@@ -238,6 +239,18 @@ def timeout_after(
             await open_connection()
     """
     return TimeoutAfter(delay, exc_type=exc_type, message=message, ceil_threshold=ceil_threshold)
+
+
+def ceil_timeout(delay: float | None, ceil_threshold: float = 5) -> TimeoutAfter:
+    """aiohttp 3.x's ``ceil_timeout``: :func:`timeout_after` raising :class:`asyncio.TimeoutError`.
+
+    ``None``, ``0`` or a negative ``delay`` means no limit; deadlines of delays
+    above ``ceil_threshold`` seconds are rounded up to a whole second (fewer
+    timer wake-ups when many requests time out together).
+    """
+    if delay is not None and delay <= 0:
+        delay = None
+    return TimeoutAfter(delay, ceil_threshold=ceil_threshold)
 
 
 class TimerContext(BaseTimerContext):

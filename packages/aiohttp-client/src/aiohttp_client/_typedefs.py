@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import socket
+from collections.abc import Callable, Iterable, Mapping
 from http.cookies import BaseCookie, Morsel
 from typing import Any
 
@@ -10,10 +11,12 @@ from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from yarl import URL
 
 __all__ = [
+    "AddrInfoType",
     "LooseCookies",
     "LooseCookiesIterables",
     "LooseCookiesMappings",
     "LooseHeaders",
+    "SocketFactoryType",
     "StrOrURL",
 ]
 
@@ -38,3 +41,11 @@ LooseCookiesIterables = Iterable[tuple[str, str | BaseCookie[str] | Morsel[Any]]
 
 #: Every shape :meth:`AbstractCookieJar.update_cookies` accepts.
 LooseCookies = LooseCookiesMappings | LooseCookiesIterables | BaseCookie[str]
+
+#: One result of :func:`socket.getaddrinfo` for a stream socket:
+#: ``(family, type, proto, canonname, sockaddr)`` (aiohttp 3.12's ``AddrInfoType``).
+AddrInfoType = tuple[int | socket.AddressFamily, int | socket.SocketKind, int, str, tuple[Any, ...]]
+
+#: Makes the (unconnected) socket for one address; :class:`TCPConnector` then
+#: connects it (aiohttp 3.12's ``SocketFactoryType``).
+SocketFactoryType = Callable[[AddrInfoType], socket.socket]

@@ -356,7 +356,8 @@ async def _ws_connect(
         raise
     try:
         flow = take_over(connection, tail)
-        ws = ClientWebSocketResponse(
+        ws_class = session._ws_response_class or ClientWebSocketResponse
+        ws = ws_class(
             connection,
             resp.url,
             resp.headers,

@@ -59,6 +59,7 @@ from ._writer import (
     serialize_request_head,
     serialize_response_head,
 )
+from ._zlib_backend import get_zlib_backend, set_zlib_backend
 
 # --- asyncio layer, payloads, hdrs, helpers ----------------------------------
 # isort: split
@@ -102,6 +103,10 @@ from ._streams import (
     EmptyStreamReader,
     StreamReader,
 )
+
+# The multidict types our messages and queries are made of, so users need not import multidict.
+# isort: split
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, istr
 
 # low-level server (isort: split keeps it at the end of the asyncio layer)
 # isort: split
@@ -162,6 +167,8 @@ __all__ = [  # noqa: RUF022 - grouped by section (engine, io), not sorted
     "serialize_headers",
     "serialize_request_head",
     "serialize_response_head",
+    "get_zlib_backend",
+    "set_zlib_backend",
     # io names:
     "hdrs",
     "AbstractStreamWriter",
@@ -205,6 +212,12 @@ __all__ = [  # noqa: RUF022 - grouped by section (engine, io), not sorted
     "EofStream",
     "FlowControlDataQueue",
     "StreamReader",
+    # multidict types (re-exported from multidict):
+    "CIMultiDict",
+    "CIMultiDictProxy",
+    "MultiDict",
+    "MultiDictProxy",
+    "istr",
     # low-level server:
     "DEFAULT_KEEPALIVE_TIMEOUT",
     "DEFAULT_MAX_BODY_SIZE",

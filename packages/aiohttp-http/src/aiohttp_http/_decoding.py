@@ -5,7 +5,8 @@ brotli's ``output_buffer_limit``), counts what it produced, and raises
 :class:`DecompressSizeError` *before* the decoded size of a message would pass
 ``max_size`` or, when set, before decoded/encoded passes ``max_ratio``.
 Supported: ``gzip`` / ``x-gzip`` (multi-member), ``deflate`` (zlib-wrapped or
-raw, detected from the first bytes), ``br`` (when ``brotli`` or ``brotlicffi``
+raw, detected from the first bytes; both through the zlib backend of
+:func:`set_zlib_backend`), ``br`` (when ``brotli`` or ``brotlicffi``
 is installed) and ``zstd`` (``compression.zstd`` on 3.14+, else
 ``backports.zstd``; multi-frame).
 """
@@ -13,10 +14,10 @@ is installed) and ``zstd`` (``compression.zstd`` on 3.14+, else
 from __future__ import annotations
 
 import importlib
-import zlib
 from typing import Any, Protocol
 
 from ._exceptions import ContentEncodingError, DecompressSizeError
+from ._zlib_backend import get_zlib_backend
 
 __all__ = [
     "DECODE_CHUNK_SIZE",
@@ -91,6 +92,7 @@ class ContentDecoder:
         "_max_size",
         "_pending",
         "_wbits",
+        "_zlib",
         "decoded",
         "encoded",
     )
@@ -113,6 +115,7 @@ class ContentDecoder:
         self._finished = False  # a complete stream (or member/frame) was seen last
         self._pending = b""  # deflate: bytes held until the wrapper can be detected
         self._wbits = 0
+        self._zlib: Any = get_zlib_backend()  # see set_zlib_backend()
         self.decoded = 0
         self.encoded = 0
         if encoding == "br":
@@ -121,9 +124,9 @@ class ContentDecoder:
     def _new_engine(self) -> _Engine:
         enc = self._encoding
         if enc in ("gzip", "x-gzip"):
-            engine: Any = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            engine: Any = self._zlib.decompressobj(16 + self._zlib.MAX_WBITS)
         elif enc == "deflate":
-            engine = zlib.decompressobj(self._wbits)
+            engine = self._zlib.decompressobj(self._wbits)
         else:
             engine = _zstd.ZstdDecompressor()
         return engine  # type: ignore[no-any-return]
@@ -153,7 +156,7 @@ class ContentDecoder:
                 self._feed_brotli(data, out)
             else:
                 self._feed_zlib_like(data, out)
-        except (zlib.error, ValueError, TypeError) as exc:
+        except (self._zlib.error, ValueError, TypeError) as exc:
             raise ContentEncodingError(f"cannot decode {self._encoding} body: {exc}") from None
         except Exception as exc:
             if _brotli is not None and isinstance(exc, _brotli.error):
@@ -185,7 +188,8 @@ class ContentDecoder:
                 self._pending = b""
                 # RFC 1950 header: CM=8, CMF*256+FLG divisible by 31; otherwise raw deflate.
                 zlib_wrapped = data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
-                self._wbits = zlib.MAX_WBITS if zlib_wrapped else -zlib.MAX_WBITS
+                max_wbits = self._zlib.MAX_WBITS
+                self._wbits = max_wbits if zlib_wrapped else -max_wbits
             if not data:
                 return
             self._engine = self._new_engine()

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 from ._abnf import ABSOLUTE_FORM_RE, OUTGOING_FORBIDDEN_RE, OUTGOING_TOKEN_RE
 from ._exceptions import InvalidOutgoingField
 from ._message import HttpVersion, HttpVersion11
+from ._zlib_backend import backend_level, get_zlib_backend
 
 __all__ = [
     "BodyCompressor",
@@ -162,26 +164,42 @@ class LengthEncoder:
         return b""
 
 
+class _CompressObject(Protocol):
+    """What a zlib backend's ``compressobj()`` returns."""
+
+    def compress(self, data: bytes, /) -> bytes: ...
+
+    def flush(self, mode: int, /) -> bytes: ...
+
+
 class BodyCompressor:
     """Compress a body with ``deflate`` (zlib-wrapped, RFC 9110 §8.4.1.2) or ``gzip``.
 
+    The engine comes from the zlib backend current at creation (see
+    :func:`set_zlib_backend`).
+
     Args:
         encoding: ``"deflate"`` or ``"gzip"`` (ValueError otherwise).
-        level: zlib compression level (default ``zlib.Z_DEFAULT_COMPRESSION``).
+        level: compression level; the default ``zlib.Z_DEFAULT_COMPRESSION``
+            (``-1``) is the backend's default level.
     """
 
-    __slots__ = ("_compressor", "encoding")
+    __slots__ = ("_compressor", "_finish", "encoding")
 
     def __init__(self, encoding: str, level: int = zlib.Z_DEFAULT_COMPRESSION) -> None:
+        backend = get_zlib_backend()
         encoding = encoding.lower()
         if encoding == "deflate":
-            wbits = zlib.MAX_WBITS
+            wbits = backend.MAX_WBITS
         elif encoding in ("gzip", "x-gzip"):
-            wbits = 16 + zlib.MAX_WBITS
+            wbits = 16 + backend.MAX_WBITS
         else:
             raise ValueError(f"unsupported body compression {encoding!r}")
         self.encoding = encoding
-        self._compressor = zlib.compressobj(level, zlib.DEFLATED, wbits)
+        self._compressor: _CompressObject = backend.compressobj(
+            backend_level(backend, level), backend.DEFLATED, wbits
+        )
+        self._finish: int = backend.Z_FINISH
 
     def compress(self, data: bytes) -> bytes:
         """Compress ``data``; may return ``b""`` while zlib buffers."""
@@ -189,4 +207,4 @@ class BodyCompressor:
 
     def flush(self) -> bytes:
         """Finish the stream and return the remaining compressed bytes."""
-        return self._compressor.flush(zlib.Z_FINISH)
+        return self._compressor.flush(self._finish)

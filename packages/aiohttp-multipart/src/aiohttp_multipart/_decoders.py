@@ -13,9 +13,10 @@ from __future__ import annotations
 import base64
 import binascii
 import sys
-import zlib
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
+
+from aiohttp_http import get_zlib_backend
 
 from ._errors import DecodeError, PartTooLarge, UnsupportedEncoding
 
@@ -113,7 +114,15 @@ class _QuotedPrintable:
 
 
 class _Decompressor:
-    __slots__ = ("_encoding", "_first", "_max_size", "_obj", "_produced", "_raw_deflate_checked")
+    __slots__ = (
+        "_encoding",
+        "_first",
+        "_max_size",
+        "_obj",
+        "_produced",
+        "_raw_deflate_checked",
+        "_zlib",
+    )
 
     def __init__(self, encoding: str, max_size: int) -> None:
         self._encoding = encoding
@@ -121,8 +130,9 @@ class _Decompressor:
         self._produced = 0
         self._first = b""
         self._raw_deflate_checked = encoding != "deflate"
-        wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
-        self._obj = zlib.decompressobj(wbits)
+        self._zlib: Any = get_zlib_backend()  # aiohttp_http.set_zlib_backend() chooses it
+        max_wbits = self._zlib.MAX_WBITS
+        self._obj = self._zlib.decompressobj(16 + max_wbits if encoding == "gzip" else max_wbits)
 
     def feed(self, data: bytes) -> bytes:
         if not self._raw_deflate_checked:
@@ -135,7 +145,7 @@ class _Decompressor:
             self._first = b""
             self._raw_deflate_checked = True
             if data[0] & 0x0F != 8 or (data[0] << 8 | data[1]) % 31:
-                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._obj = self._zlib.decompressobj(-self._zlib.MAX_WBITS)
         finished: bool = self._obj.eof
         if finished:
             if data:
@@ -146,7 +156,7 @@ class _Decompressor:
             room = self._max_size - self._produced + 1
             try:
                 chunk = self._obj.decompress(data, room)
-            except zlib.error as exc:
+            except self._zlib.error as exc:
                 raise DecodeError(f"invalid {self._encoding} data: {exc}") from None
             self._produced += len(chunk)
             if self._produced > self._max_size:

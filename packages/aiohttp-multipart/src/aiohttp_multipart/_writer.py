@@ -13,7 +13,6 @@ import binascii
 import re
 import uuid
 import warnings
-import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -27,6 +26,7 @@ from aiohttp_http import (
     StringPayload,
     SupportsAsyncWrite,
     get_payload,
+    get_zlib_backend,
 )
 
 from ._disposition import format_content_disposition
@@ -57,9 +57,13 @@ class MultipartPayloadWriter:
         self._pending = b""
 
     def enable_compression(self, encoding: str = "deflate") -> None:
-        """Compress what follows with ``gzip`` or ``deflate`` (zlib format)."""
-        wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
-        self._compress = zlib.compressobj(wbits=wbits)
+        """Compress what follows with ``gzip`` or ``deflate`` (zlib format).
+
+        The engine comes from aiohttp-http's zlib backend (``set_zlib_backend``).
+        """
+        backend = get_zlib_backend()
+        wbits = 16 + backend.MAX_WBITS if encoding == "gzip" else backend.MAX_WBITS
+        self._compress = backend.compressobj(wbits=wbits)
 
     def enable_encoding(self, encoding: str) -> None:
         """Apply ``base64`` or ``quoted-printable`` to what follows."""

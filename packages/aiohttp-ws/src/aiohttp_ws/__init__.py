@@ -63,6 +63,7 @@ from ._models import (
 )
 from ._reader import WebSocketParser
 from ._writer import WebSocketSerializer
+from ._zlib_backend import get_zlib_backend, set_zlib_backend
 
 __version__ = "1.0.0"
 
@@ -105,9 +106,11 @@ __all__ = [
     "accept_key",
     "client_request_headers",
     "generate_key",
+    "get_zlib_backend",
     "is_valid_close_code",
     "parse_extensions",
     "select_subprotocol",
+    "set_zlib_backend",
     "validate_upgrade_request",
     "validate_upgrade_response",
     "verify_accept",

@@ -14,6 +14,9 @@ with a strict 256-byte inflater). For decompression we use at least 9 too:
 a larger inflate window accepts every stream a smaller one accepts, so this
 costs 256 bytes of memory and tolerates peers that round 8 up the same way.
 
+Backend: the (de)compression objects come from the zlib-compatible module of
+:func:`set_zlib_backend` (:mod:`zlib` by default), read when each is created.
+
 Bomb-proofing: :meth:`DeflateDecompressor.decompress` asks zlib for at most
 ``limit + 1`` bytes, so a tiny payload can never inflate into more memory than
 the limit allows; exceeding it raises ``WebSocketError(1009)``.
@@ -24,9 +27,10 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from ._models import WebSocketError, WSCloseCode, WSHandshakeError
+from ._zlib_backend import backend_level, get_zlib_backend
 
 __all__ = [
     "DEFAULT_COMPRESS_LEVEL",
@@ -42,7 +46,7 @@ __all__ = [
 #: RFC 7692 §7.2.1: the empty stored block removed from, and re-added to, each message.
 DEFLATE_TRAILER: Final[bytes] = b"\x00\x00\xff\xff"
 
-#: zlib's default compression level (6).
+#: ``-1``: the zlib backend's default compression level (6 for zlib).
 DEFAULT_COMPRESS_LEVEL: Final[int] = zlib.Z_DEFAULT_COMPRESSION
 
 _EXTENSION_NAME: Final[str] = "permessage-deflate"
@@ -245,11 +249,26 @@ def ws_ext_gen(compress: int = 15, isserver: bool = False, server_notakeover: bo
     ).header_value()
 
 
+class _CompressObject(Protocol):
+    """What a zlib backend's ``compressobj()`` returns."""
+
+    def compress(self, data: bytes | bytearray | memoryview, /) -> bytes: ...
+
+    def flush(self, mode: int, /) -> bytes: ...
+
+
+class _DecompressObject(Protocol):
+    """What a zlib backend's ``decompressobj()`` returns."""
+
+    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
+
+
 class DeflateCompressor:
     """Compresses whole messages for permessage-deflate.
 
     ``window_bits`` 8 compresses with 9 (zlib refuses 8, see module notes);
-    ``no_context_takeover`` resets the dictionary after every message.
+    ``no_context_takeover`` resets the dictionary after every message;
+    ``level`` ``-1`` is the zlib backend's default level.
     Raises ``ValueError`` for a window outside 8–15 or a bad level.
     """
 
@@ -267,9 +286,14 @@ class DeflateCompressor:
         self.window_bits = window_bits
         self.no_context_takeover = no_context_takeover
         self.level = level
-        self._compressobj = zlib.compressobj(level, zlib.DEFLATED, -max(9, window_bits))
+        backend = get_zlib_backend()
+        self._compressobj: _CompressObject = backend.compressobj(
+            backend_level(backend, level), backend.DEFLATED, -max(9, window_bits)
+        )
         # A full flush ends the message on a byte boundary and forgets the history.
-        self._flush_mode = zlib.Z_FULL_FLUSH if no_context_takeover else zlib.Z_SYNC_FLUSH
+        self._flush_mode: int = (
+            backend.Z_FULL_FLUSH if no_context_takeover else backend.Z_SYNC_FLUSH
+        )
 
     def compress(self, data: bytes | bytearray | memoryview) -> bytes:
         """Compress one message; the result has the trailing 00 00 FF FF removed."""
@@ -287,13 +311,15 @@ class DeflateDecompressor:
     the last frame of a message so that the trailer is re-added.
     """
 
-    __slots__ = ("_decompressobj", "window_bits")
+    __slots__ = ("_decompressobj", "_error", "window_bits")
 
     def __init__(self, *, window_bits: int = 15) -> None:
         if not 8 <= window_bits <= 15:
             raise ValueError(f"window bits must be 8 to 15, got {window_bits}")
         self.window_bits = window_bits
-        self._decompressobj = zlib.decompressobj(-max(9, window_bits))
+        backend = get_zlib_backend()
+        self._decompressobj: _DecompressObject = backend.decompressobj(-max(9, window_bits))
+        self._error: type[Exception] = backend.error
 
     def decompress(self, data: bytes, *, final: bool, limit: int | None) -> bytes:
         """Inflate ``data``; never produce more than ``limit`` bytes (``None``: no limit).
@@ -309,7 +335,7 @@ class DeflateDecompressor:
             if limit is None:
                 return dobj.decompress(data)
             out = dobj.decompress(data, limit + 1)
-        except zlib.error as exc:
+        except self._error as exc:
             raise WebSocketError(
                 WSCloseCode.INVALID_TEXT, f"invalid permessage-deflate data: {exc}"
             ) from None

@@ -6,7 +6,8 @@ is the very object the owning package exports. ``python -m aiohttp`` prints
 the installed distributions and their dependency graph.
 
 The older documents' names (``aiohttp.get()``, ``aiohttp.ws_connect()``, ``aiohttp.Timeout``,
-``aiohttp.MsgType``, the ``aiohttp.errors`` exception names, ...) are served
+``aiohttp.MsgType``, ``aiohttp.ProxyConnector``, ``aiohttp.MultiDict``/``upstr``, the
+``aiohttp.errors`` exception names, ...) are served
 lazily and warn with a :class:`DeprecationWarning` naming their replacement.
 """
 
@@ -19,7 +20,9 @@ import sys
 import warnings
 from typing import Any
 
+import aiohttp_http as _aiohttp_http
 from aiohttp_client import (
+    AddrInfoType,
     AsyncResolver,
     BaseConnector,
     BasicAuth,
@@ -54,6 +57,7 @@ from aiohttp_client import (
     InvalidURL,
     InvalidUrlClientError,
     InvalidUrlRedirectClientError,
+    NamedPipeConnector,
     NonHttpUrlClientError,
     NonHttpUrlRedirectClientError,
     RedirectClientError,
@@ -62,6 +66,7 @@ from aiohttp_client import (
     ServerDisconnectedError,
     ServerFingerprintMismatch,
     ServerTimeoutError,
+    SocketFactoryType,
     SocketTimeoutError,
     TCPConnector,
     ThreadedResolver,
@@ -87,6 +92,7 @@ from aiohttp_client import (
     WSMessageTypeError,
     WSServerHandshakeError,
     request,
+    set_zlib_backend,
 )
 from aiohttp_http import (
     EMPTY_PAYLOAD,
@@ -125,7 +131,7 @@ from aiohttp_multipart import (
 )
 from aiohttp_ws import WebSocketError, WSCloseCode, WSMessage, WSMsgType
 
-from . import _legacy, _legacy_requests, _legacy_ws, _signals, errors
+from . import _legacy, _legacy_connector, _legacy_requests, _legacy_ws, _signals, errors
 from ._deprecation import warn_deprecated
 from .helpers import ChainMapProxy, ETag
 
@@ -136,6 +142,7 @@ __all__ = [  # noqa: RUF022 - grouped by aiohttp's module, as aiohttp lists them
     "__version__",
     "hdrs",
     # client
+    "AddrInfoType",
     "BaseConnector",
     "ClientConnectionError",
     "ClientConnectionResetError",
@@ -164,6 +171,7 @@ __all__ = [  # noqa: RUF022 - grouped by aiohttp's module, as aiohttp lists them
     "InvalidURL",
     "InvalidUrlClientError",
     "InvalidUrlRedirectClientError",
+    "NamedPipeConnector",
     "NonHttpUrlClientError",
     "NonHttpUrlRedirectClientError",
     "RedirectClientError",
@@ -172,6 +180,7 @@ __all__ = [  # noqa: RUF022 - grouped by aiohttp's module, as aiohttp lists them
     "ServerDisconnectedError",
     "ServerFingerprintMismatch",
     "ServerTimeoutError",
+    "SocketFactoryType",
     "SocketTimeoutError",
     "TCPConnector",
     "TooManyRedirects",
@@ -186,10 +195,11 @@ __all__ = [  # noqa: RUF022 - grouped by aiohttp's module, as aiohttp lists them
     "DummyCookieJar",
     # formdata
     "FormData",
-    # helpers
+    # helpers, compression_utils
     "BasicAuth",
     "ChainMapProxy",
     "ETag",
+    "set_zlib_backend",
     # http
     "HttpVersion",
     "HttpVersion10",
@@ -259,6 +269,7 @@ _SUBMODULES = frozenset(
         "base_protocol",
         "client",
         "client_exceptions",
+        "client_proto",
         "client_reqrep",
         "client_ws",
         "connector",
@@ -283,6 +294,14 @@ _SUBMODULES = frozenset(
 )
 
 _LEGACY_REQUESTS = ("get", "options", "head", "delete", "post", "put", "patch")
+#: The multidict names the older releases exported (``upstr`` is today's ``istr``).
+_LEGACY_MULTIDICT = {
+    "MultiDict": "MultiDict",
+    "MultiDictProxy": "MultiDictProxy",
+    "CIMultiDict": "CIMultiDict",
+    "CIMultiDictProxy": "CIMultiDictProxy",
+    "upstr": "istr",
+}
 
 
 def _legacy_alias(name: str) -> tuple[Any, str] | None:
@@ -297,6 +316,11 @@ def _legacy_alias(name: str) -> tuple[Any, str] | None:
         return WSMsgType, "aiohttp.WSMsgType"
     if name == "Signal":
         return _signals.Signal, "aiosignal.Signal (a frozen list of async callbacks)"
+    if name == "ProxyConnector":
+        return _legacy_connector.ProxyConnector, _legacy_connector.REPLACEMENT
+    if name in _LEGACY_MULTIDICT:
+        modern = _LEGACY_MULTIDICT[name]
+        return getattr(_aiohttp_http, modern), f"multidict.{modern}"
     # The older releases exported every name of aiohttp.errors at the top level.
     if name in errors.__all__:
         with warnings.catch_warnings():

@@ -34,21 +34,28 @@ __all__ = ["LegacyWebSocketConnect", "legacy_ws_connect"]
 class LegacyWebSocketConnect:
     """One WebSocket with a one-off session: awaitable, and an async context manager."""
 
-    __slots__ = ("_connector", "_kwargs", "_session", "_url", "_ws")
+    __slots__ = ("_connector", "_kwargs", "_session", "_url", "_ws", "_ws_class")
 
     def __init__(
-        self, url: StrOrURL, connector: BaseConnector | None, kwargs: dict[str, Any]
+        self,
+        url: StrOrURL,
+        connector: BaseConnector | None,
+        kwargs: dict[str, Any],
+        ws_class: type[ClientWebSocketResponse] | None = None,
     ) -> None:
         self._url = url
         self._connector = connector
         self._kwargs = kwargs
+        self._ws_class = ws_class
         self._session: ClientSession | None = None
         self._ws: ClientWebSocketResponse | None = None
 
     async def _open(self) -> tuple[ClientSession, ClientWebSocketResponse]:
         owner = self._connector is None
         connector = TCPConnector(force_close=True) if owner else self._connector
-        session = ClientSession(connector=connector, connector_owner=owner)
+        session = ClientSession(
+            connector=connector, connector_owner=owner, ws_response_class=self._ws_class
+        )
         try:
             ws = await ws_connect(session, self._url, **self._kwargs)
         except BaseException:
@@ -96,15 +103,11 @@ def legacy_ws_connect(
     Keyword arguments are those of :func:`aiohttp_client.ws_connect`
     (``protocols``, ``timeout``, ``auth``, ``autoclose``, ``autoping``,
     ``origin``, ``headers``, ...). ``loop`` is ignored (the running loop is
-    used); ``connector`` is used and left open.
+    used); ``connector`` is used and left open; ``ws_response_class`` is the
+    :class:`aiohttp_client.ClientWebSocketResponse` subclass to build.
 
     Raises:
-        TypeError: ``ws_response_class`` other than
-            :class:`aiohttp_client.ClientWebSocketResponse` (custom WebSocket
-            classes are not supported).
+        TypeError: ``ws_response_class`` is not a subclass of
+            :class:`aiohttp_client.ClientWebSocketResponse` (when awaited).
     """
-    if ws_response_class not in (None, ClientWebSocketResponse):
-        raise TypeError(
-            "ws_response_class is not supported: the WebSocket is always a ClientWebSocketResponse"
-        )
-    return LegacyWebSocketConnect(url, connector, kwargs)
+    return LegacyWebSocketConnect(url, connector, kwargs, ws_response_class)

@@ -1,7 +1,6 @@
 """``aiohttp.client``: sessions, connectors, requests, WebSockets and the client exceptions.
 
-Every name comes from aiohttp-client. ``NamedPipeConnector`` is added here
-once aiohttp-client exports it.
+Every name comes from aiohttp-client.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from aiohttp_client import (
     InvalidURL,
     InvalidUrlClientError,
     InvalidUrlRedirectClientError,
+    NamedPipeConnector,
     NonHttpUrlClientError,
     NonHttpUrlRedirectClientError,
     RedirectClientError,
@@ -77,6 +77,7 @@ __all__ = [
     "InvalidURL",
     "InvalidUrlClientError",
     "InvalidUrlRedirectClientError",
+    "NamedPipeConnector",
     "NonHttpUrlClientError",
     "NonHttpUrlRedirectClientError",
     "RedirectClientError",

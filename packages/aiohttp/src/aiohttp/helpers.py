@@ -1,9 +1,10 @@
 """``aiohttp.helpers``: aiohttp 3.x's helper names, and the older documents' ones (deprecated).
 
-3.x names come from aiohttp-client (``BasicAuth``, timers, ``.netrc`` and proxy
+3.x names come from aiohttp-client (``BasicAuth``, ``strip_auth_from_url``,
+timers and ``ceil_timeout``, ``is_ip_address``, ``.netrc`` and proxy
 environment helpers) and aiohttp-http (MIME types, Content-Disposition,
-``guess_filename``); ``ChainMapProxy``, ``ETag``, ``ETAG_ANY`` and ``DEBUG``
-are defined here. The older names ``FormData``, ``Timeout``,
+``guess_filename``); ``ChainMapProxy``, ``ETag``, ``ETAG_ANY``, ``DEBUG``
+and ``reify`` are defined here. The older names ``FormData``, ``Timeout``,
 ``ensure_future``, ``create_future``, ``noop`` and ``FrozenList`` warn with a
 :class:`DeprecationWarning` naming their replacement on every use.
 """
@@ -13,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import aiohttp_multipart
 from aiohttp_client import (
@@ -24,9 +25,12 @@ from aiohttp_client import (
     TimeoutHandle,
     TimerContext,
     basicauth_from_netrc,
+    ceil_timeout,
     get_env_proxy_for_url,
+    is_ip_address,
     netrc_from_env,
     proxies_from_env,
+    strip_auth_from_url,
 )
 from aiohttp_http import (
     BaseTimerContext,
@@ -99,6 +103,47 @@ class ChainMapProxy(Mapping[Any, Any]):
         return f"ChainMapProxy({', '.join(map(repr, self._maps))})"
 
 
+_T = TypeVar("_T")
+
+
+class reify(Generic[_T]):
+    """A read-only property computed once per instance (aiohttp 3.x's ``reify``).
+
+    The first access calls the wrapped method and stores the value in the
+    instance's ``_cache`` dict (which the class provides, so that classes
+    with ``__slots__`` can use it); later accesses return the stored value.
+
+    Raises:
+        AttributeError: on assignment (the property is read-only), or when
+            the instance has no ``_cache``.
+    """
+
+    def __init__(self, wrapped: Callable[[Any], _T]) -> None:
+        self.wrapped = wrapped
+        self.name = wrapped.__name__
+        self.__doc__ = wrapped.__doc__
+
+    @overload
+    def __get__(self, inst: None, owner: type[Any] | None = None) -> reify[_T]: ...
+
+    @overload
+    def __get__(self, inst: object, owner: type[Any] | None = None) -> _T: ...
+
+    def __get__(self, inst: object | None, owner: type[Any] | None = None) -> reify[_T] | _T:
+        if inst is None:
+            return self
+        cache: dict[str, Any] = inst._cache  # type: ignore[attr-defined]
+        try:
+            value: _T = cache[self.name]
+        except KeyError:
+            value = self.wrapped(inst)
+            cache[self.name] = value
+        return value
+
+    def __set__(self, inst: object, value: _T) -> None:
+        raise AttributeError("reified property is read-only")
+
+
 __all__ = [
     "DEBUG",
     "ETAG_ANY",
@@ -112,12 +157,16 @@ __all__ = [
     "TimerContext",
     "TimerNoop",
     "basicauth_from_netrc",
+    "ceil_timeout",
     "content_disposition_header",
     "get_env_proxy_for_url",
     "guess_filename",
+    "is_ip_address",
     "netrc_from_env",
     "parse_mimetype",
     "proxies_from_env",
+    "reify",
+    "strip_auth_from_url",
 ]
 
 _getattr = deprecated_getattr(

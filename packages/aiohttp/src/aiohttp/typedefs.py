@@ -1,6 +1,7 @@
 """``aiohttp.typedefs``: the type aliases of aiohttp's client API.
 
-``LooseHeaders``, ``LooseCookies`` and ``StrOrURL`` come from aiohttp-client,
+``LooseHeaders``, ``LooseCookies`` (with its ``LooseCookiesMappings`` and
+``LooseCookiesIterables`` shapes) and ``StrOrURL`` come from aiohttp-client,
 ``RawHeaders`` from aiohttp-http; the JSON and path aliases are defined here.
 """
 
@@ -11,7 +12,13 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from aiohttp_client import LooseCookies, LooseHeaders, StrOrURL
+from aiohttp_client import (
+    LooseCookies,
+    LooseCookiesIterables,
+    LooseCookiesMappings,
+    LooseHeaders,
+    StrOrURL,
+)
 from aiohttp_http import RawHeaders
 
 #: Serialises an object to JSON text (``json.dumps`` by default).
@@ -34,6 +41,8 @@ __all__ = [
     "JSONDecoder",
     "JSONEncoder",
     "LooseCookies",
+    "LooseCookiesIterables",
+    "LooseCookiesMappings",
     "LooseHeaders",
     "PathLike",
     "RawHeaders",
