@@ -222,6 +222,10 @@ class StreamWriter(AbstractStreamWriter):
         if data:
             self._write(data)
         if self.length:
+            transport = self._protocol.transport
+            if transport is None or transport.is_closing():
+                # The peer went away mid-body: that, not our short body, is the failure.
+                raise ConnectionResetError("connection lost before the body was complete")
             raise ValueError(
                 f"body is shorter than the declared length: {self.length} bytes missing"
             )

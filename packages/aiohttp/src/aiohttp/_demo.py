@@ -1,105 +1,229 @@
-"""The Quick start demo: each installed package at work, in this process.
+"""The Quick start demo: our client against our server, in this process, on 127.0.0.1.
 
-Every step uses only the public names of the package it shows and prints one
-readable line; a failing step prints what went wrong and the demo exits 1.
+It starts the playground of ``aiohttp serve`` (aiohttp-http's low-level
+server, :mod:`aiohttp._playground`) on a free loopback port and talks to it
+with aiohttp-client's ``ClientSession``: a GET, a JSON POST, a multipart
+upload (aiohttp-multipart's ``FormData``, read back by its
+``MultipartReader`` on the server), a streamed download with a progress bar,
+and a WebSocket echo (aiohttp-ws on both sides). Each step prints one or two
+lines; a failing step says why, the others still run, and the demo returns 1.
+No network beyond loopback is needed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+import os
+import sys
 import time
-from collections.abc import Callable
-from typing import TextIO
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final, TextIO
 
-from aiohttp_http import (
-    BodyCompressor,
-    ChunkedEncoder,
-    Data,
-    HttpResponseParser,
-    RawResponseMessage,
-    serialize_headers,
-)
-from aiohttp_multipart import BodyPartReader, FormData, MultipartReader, MultipartWriter
-from aiohttp_ws import WebSocketParser, WebSocketSerializer, WSMsgType
+from aiohttp_client import ClientSession, ClientTimeout
+from aiohttp_multipart import FormData
+from aiohttp_ws import WSMsgType
 
+from . import _playground
 from ._info import collect
+from ._progress import Progress, format_rate, format_size
+
+__all__ = ["DOWNLOAD_SIZE", "STEPS", "UPLOAD_SIZE", "run"]
+
+#: Bytes of the generated file the demo uploads.
+UPLOAD_SIZE: Final = 4 * 2**20
+#: Bytes the demo downloads from ``/bytes/{n}``.
+DOWNLOAD_SIZE: Final = 32 * 2**20
+#: Seconds one step may take before it is reported as failed.
+STEP_TIMEOUT: Final = 30.0
+#: Seconds the demo waits for each WebSocket echo.
+ECHO_TIMEOUT: Final = 5.0
+_READ_SIZE: Final = 64 * 1024
 
 
-def _http() -> str:
-    body = b"The quick brown fox jumps over the lazy dog.\n" * 2000
-    compressor, encoder = BodyCompressor("gzip"), ChunkedEncoder()
-    wire = serialize_headers(
-        "HTTP/1.1 200 OK",
-        {"Content-Type": "text/plain", "Content-Encoding": "gzip", "Transfer-Encoding": "chunked"},
-    )
-    wire += encoder.encode(compressor.compress(body)) + encoder.encode(compressor.flush())
-    wire += encoder.finish()
-    parser = HttpResponseParser()
-    events = [e for i in range(0, len(wire), 100) for e in parser.feed_data(wire[i : i + 100])]
-    head = events[0]
-    assert isinstance(head, RawResponseMessage)
-    got = b"".join(e.data for e in events if isinstance(e, Data))
-    assert got == body
+class StepFailed(Exception):
+    """A step got an answer it did not expect; the message says what."""
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise StepFailed(message)
+
+
+@dataclass
+class _Context:
+    session: ClientSession
+    url: str
+    out: TextIO
+
+
+def _preview(value: Any, limit: int = 100) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def _get(ctx: _Context) -> str:
+    query = {"hello": "world", "n": "42"}
+    async with ctx.session.get(f"{ctx.url}/inspect", params=query) as resp:
+        _check(resp.status == 200, f"GET /inspect answered {resp.status}")
+        seen = await resp.json()
+    _check(seen["query"] == query, f"the server saw the query {seen['query']!r}")
     return (
-        f"aiohttp-http: wrote a chunked gzip response ({len(wire)} bytes on the wire), parsed it "
-        f"back in 100-byte pieces: {head.code} {head.reason}, {len(got)} bytes decoded"
+        f"GET /inspect?hello=world&n=42\n"
+        f"    -> {resp.status} {resp.content_type}: the server saw {seen['method']} "
+        f"{seen['path']}, query {_preview(seen['query'])}, {len(seen['headers'])} headers"
     )
 
 
-def _ws() -> str:
-    client = WebSocketSerializer(use_mask=True, compress=15)
-    server = WebSocketParser(is_server=True, compress=True)
-    texts = [f"message {i}: " + "ping " * i for i in range(50)]
-    wire = b"".join(client.text(t) for t in texts) + client.close(1000, "done")
-    messages = server.feed_data(wire)
-    assert [m.data for m in messages if m.type == WSMsgType.TEXT] == texts
-    assert messages[-1].type == WSMsgType.CLOSE
-    raw = sum(len(t.encode()) for t in texts)
+async def _json(ctx: _Context) -> str:
+    document = {"package": "aiohttp-client", "numbers": [1, 2, 3], "nested": {"ok": True}}
+    async with ctx.session.post(f"{ctx.url}/inspect", json=document) as resp:
+        _check(resp.status == 200, f"POST /inspect answered {resp.status}")
+        seen = await resp.json()
+    _check(seen.get("json") == document, f"the server parsed {seen.get('json')!r}")
     return (
-        f"aiohttp-ws: {len(texts)} masked, deflated text frames ({raw} bytes of text, "
-        f"{len(wire)} on the wire) read back by a server-side parser, then close 1000"
+        f"POST /inspect with JSON {_preview(document)} ({seen['body_length']} bytes)\n"
+        f"    -> {resp.status}: the server parsed it back, equal to what was sent"
     )
 
 
-def _multipart() -> str:
-    async def run() -> str:
-        form = FormData()
-        form.add_field("name", "demo")
-        form.add_field("upload", b"\x00" * 100_000, filename="zeros.bin")
-        payload = form()
-        assert isinstance(payload, MultipartWriter)
-        body = b"".join([chunk async for chunk in payload.serialize()])
-        reader = MultipartReader({"Content-Type": payload.content_type}, body)
-        sizes = []
-        async for part in reader:
-            assert isinstance(part, BodyPartReader)
-            sizes.append((part.name, len(await part.read())))
-        assert sizes == [("name", 4), ("upload", 100_000)], sizes
-        return (
-            f"aiohttp-multipart: a form with a field and a 100 kB file ({len(body)} bytes) "
-            f"read back part by part: {sizes}"
-        )
+async def _upload(ctx: _Context) -> str:
+    data = os.urandom(UPLOAD_SIZE)
+    form = FormData()
+    form.add_field("title", "demo upload")
+    form.add_field("file", data, filename="random.bin", content_type="application/octet-stream")
+    start = time.perf_counter()
+    async with ctx.session.post(f"{ctx.url}/inspect", data=form) as resp:
+        _check(resp.status == 200, f"POST /inspect answered {resp.status}")
+        seen = await resp.json()
+    elapsed = time.perf_counter() - start
+    parts = seen.get("multipart") or {}
+    files = parts.get("files") or []
+    _check(parts.get("fields") == {"title": "demo upload"}, f"fields seen: {parts.get('fields')}")
+    _check(len(files) == 1, f"files seen: {files}")
+    got = files[0]
+    _check(got["size"] == len(data), f"the server read {got['size']} bytes of {len(data)}")
+    _check(got["sha256"] == hashlib.sha256(data).hexdigest(), "the file's sha256 differs")
+    return (
+        f"POST /inspect multipart/form-data (FormData): field 'title' and file 'random.bin', "
+        f"{format_size(len(data))} of random bytes\n"
+        f"    -> {resp.status}: the server's MultipartReader read 'title' and "
+        f"{got['size']} bytes of '{got['filename']}', sha256 matches, "
+        f"{format_rate(seen['body_length'] / elapsed)}"
+    )
 
-    return asyncio.run(run())
+
+async def _download(ctx: _Context) -> str:
+    # The bar goes where a person looks: the demo's stream on a terminal, else stderr.
+    bar_stream = ctx.out if _isatty(ctx.out) else sys.stderr
+    start = time.perf_counter()
+    async with ctx.session.get(f"{ctx.url}/bytes/{DOWNLOAD_SIZE}") as resp:
+        _check(resp.status == 200, f"GET /bytes answered {resp.status}")
+        total = resp.content_length
+        received = chunks = 0
+        first_bad: int | None = None
+        progress = Progress(bar_stream, total, label="demo: download")
+        try:
+            async for chunk in resp.content.iter_chunked(_READ_SIZE):
+                if first_bad is None and chunk != _playground.expected_bytes(received, len(chunk)):
+                    first_bad = received
+                received += len(chunk)
+                chunks += 1
+                progress.update(len(chunk))
+        finally:
+            progress.finish()
+    elapsed = time.perf_counter() - start
+    _check(received == DOWNLOAD_SIZE, f"received {received} bytes of {DOWNLOAD_SIZE}")
+    _check(first_bad is None, f"the content differs from the pattern at byte {first_bad}")
+    return (
+        f"GET /bytes/{DOWNLOAD_SIZE}, read in pieces of at most {_READ_SIZE // 1024} KiB\n"
+        f"    -> {resp.status}, Content-Length {total}: {format_size(received)} in {chunks} "
+        f"reads, content checked, {format_rate(received / elapsed)}"
+    )
 
 
-STEPS: list[Callable[[], str]] = [_http, _ws, _multipart]
+async def _websocket(ctx: _Context) -> str:
+    texts = ["hello", "ünïcödé ✓", "ping " * 200]
+    binaries = [bytes(range(256)), os.urandom(64 * 1024)]
+    async with ctx.session.ws_connect(f"{ctx.url}/ws", compress=15) as ws:
+        deflate = bool(ws.compress)
+        for text in texts:
+            await ws.send_str(text)
+            msg = await ws.receive(timeout=ECHO_TIMEOUT)
+            _check(msg.type is WSMsgType.TEXT and msg.data == text, f"echo of a text: {msg!r:.80}")
+        for blob in binaries:
+            await ws.send_bytes(blob)
+            msg = await ws.receive(timeout=ECHO_TIMEOUT)
+            _check(msg.type is WSMsgType.BINARY and msg.data == blob, f"echo of bytes: {msg!r:.80}")
+        await ws.close()
+    sent = sum(len(t.encode()) for t in texts) + sum(len(b) for b in binaries)
+    return (
+        f"ws_connect /ws ({'permessage-deflate' if deflate else 'uncompressed'}), "
+        f"sent {len(texts)} text and {len(binaries)} binary messages ({format_size(sent)})\n"
+        f"    -> each echoed back unchanged; closed with {ws.close_code}"
+    )
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+#: The steps, in order: (name, coroutine function).
+STEPS: Final[list[tuple[str, Callable[[_Context], Awaitable[str]]]]] = [
+    ("get", _get),
+    ("json", _json),
+    ("upload", _upload),
+    ("download", _download),
+    ("websocket", _websocket),
+]
+
+
+def _say(out: TextIO, line: str) -> None:
+    print(f"demo: {line}", file=out, flush=True)
+
+
+async def _run(out: TextIO) -> int:
+    try:
+        server, port = await _playground.start("127.0.0.1", 0)
+    except OSError as exc:
+        _say(out, f"server failed: cannot listen on 127.0.0.1: {exc}")
+        return 1
+    url = f"http://127.0.0.1:{port}"
+    _say(out, f"server: the `aiohttp serve` playground (aiohttp-http's server) on {url}")
+    status = 0
+    try:
+        timeout = ClientTimeout(total=STEP_TIMEOUT)
+        async with ClientSession(timeout=timeout) as session:
+            ctx = _Context(session, url, out)
+            for name, step in STEPS:
+                start = time.perf_counter()
+                try:
+                    line = await asyncio.wait_for(step(ctx), STEP_TIMEOUT)
+                except asyncio.TimeoutError:
+                    _say(out, f"{name} failed: no answer within {STEP_TIMEOUT:g} s")
+                    status = 1
+                    continue
+                except Exception as exc:  # a demo reports every failure as one line
+                    reason = str(exc) if isinstance(exc, StepFailed) else repr(exc)
+                    _say(out, f"{name} failed: {reason}")
+                    status = 1
+                    continue
+                elapsed = (time.perf_counter() - start) * 1000
+                _say(out, f"{name}: {line} ({elapsed:.0f} ms)")
+    finally:
+        await _playground.stop(server, timeout=2.0)
+    return status
 
 
 def run(out: TextIO) -> int:
-    """Run the demo steps, printing one line each; return 0 when every step succeeded."""
+    """Run the demo, printing its lines to ``out``; return 0 when every step succeeded, else 1."""
     missing = [info.name for info in collect() if info.version is None]
     if missing:
         print(f"demo: not installed: {', '.join(missing)}", file=out)
         return 1
-    status = 0
-    for step in STEPS:
-        start = time.perf_counter()
-        try:
-            line = step()
-        except Exception as exc:  # a demo reports every failure as one line
-            print(f"demo: {step.__name__.strip('_')} failed: {exc!r}", file=out)
-            status = 1
-            continue
-        print(f"demo: {line} ({(time.perf_counter() - start) * 1000:.0f} ms)", file=out)
-    return status
+    return asyncio.run(_run(out))
