@@ -1,11 +1,14 @@
 """Payload masking (RFC 6455 §5.3) at C speed, without a per-byte Python loop.
 
-XOR-ing with the repeated 4-byte key is done on big integers: the payload and
-the repeated key are read as little-endian integers, XOR-ed, and written back.
-Each step is one C loop over the buffer. Large payloads are processed in
-blocks of :data:`MASK_BLOCK_SIZE` bytes (a multiple of 4, so the key phase is
-the same in every block) against one precomputed key integer, which keeps the
-integers cache-sized and builds the key once per frame.
+Small payloads (up to :data:`TRANSLATE_MIN_SIZE` bytes) are XOR-ed with the
+repeated 4-byte key on big integers: the payload and the repeated key are read
+as little-endian integers, XOR-ed, and written back, each step one C loop.
+Larger payloads are copied in blocks of :data:`MASK_BLOCK_SIZE` bytes (a
+multiple of 4, so every block starts on key byte 0, and small enough to stay in
+the CPU cache) and each block is masked in place, one key byte ("lane") at a
+time: the bytes at positions ``i, i+4, i+8, ...`` are sliced out, mapped
+through a 256-byte XOR table with ``bytes.translate`` and assigned back. Those
+strided C loops are about twice as fast per byte as the integer conversions.
 """
 
 from __future__ import annotations
@@ -17,8 +20,17 @@ __all__ = ["MASK_BLOCK_SIZE", "MaskKeySource", "websocket_mask", "websocket_mask
 
 #: Block size of large-payload masking; a multiple of 4.
 MASK_BLOCK_SIZE: Final[int] = 65536
+#: Payloads above this many bytes are masked with ``bytes.translate``, smaller
+#: ones on integers (the crossover measured on CPython 3.11 is about 1.5 KiB).
+TRANSLATE_MIN_SIZE: Final[int] = 2048
 
 _from_bytes = int.from_bytes
+_IDENTITY: Final[int] = _from_bytes(bytes(range(256)), "little")
+#: ``_XOR_TABLES[k]`` maps every byte ``b`` to ``b ^ k`` (a ``bytes.translate`` table).
+_XOR_TABLES: Final[tuple[bytes, ...]] = tuple(
+    (_IDENTITY ^ _from_bytes(bytes((k,)) * 256, "little")).to_bytes(256, "little")
+    for k in range(256)
+)
 
 
 def _mask_small(mask: bytes, data: bytes | bytearray | memoryview, n: int) -> bytes:
@@ -26,6 +38,35 @@ def _mask_small(mask: bytes, data: bytes | bytearray | memoryview, n: int) -> by
     if n & 3:
         key = key[:n]
     return (_from_bytes(data, "little") ^ _from_bytes(key, "little")).to_bytes(n, "little")
+
+
+def websocket_mask_blocks(mask: bytes, data: bytes | bytearray | memoryview) -> list[bytearray]:
+    """``data`` (over :data:`TRANSLATE_MIN_SIZE` bytes) masked, in blocks to join.
+
+    Each block is a cache-sized copy masked in place: the bytes of each key
+    byte's lane are sliced out, translated and assigned back. Joining the
+    blocks (with a frame header) is then the only large allocation per frame:
+    each further one costs page faults on fresh memory.
+    """
+    t0, t1, t2, t3 = (_XOR_TABLES[k] for k in mask)
+    view = memoryview(data).cast("B")
+    block = MASK_BLOCK_SIZE
+    blocks: list[bytearray] = []
+    append = blocks.append
+    lane0, lane1, lane2, lane3 = (
+        slice(0, None, 4),
+        slice(1, None, 4),
+        slice(2, None, 4),
+        slice(3, None, 4),
+    )
+    for off in range(0, len(view), block):
+        buf = bytearray(view[off : off + block])  # every block starts on key byte 0
+        buf[lane0] = buf[lane0].translate(t0)
+        buf[lane1] = buf[lane1].translate(t1)
+        buf[lane2] = buf[lane2].translate(t2)
+        buf[lane3] = buf[lane3].translate(t3)
+        append(buf)
+    return blocks
 
 
 def websocket_mask_parts(mask: bytes, data: bytes | bytearray | memoryview) -> list[bytes]:
@@ -38,19 +79,9 @@ def websocket_mask_parts(mask: bytes, data: bytes | bytearray | memoryview) -> l
     if len(mask) != 4:
         raise ValueError(f"a masking key is 4 bytes, got {len(mask)}")
     n = len(data)
-    if n <= MASK_BLOCK_SIZE:
+    if n <= TRANSLATE_MIN_SIZE:
         return [_mask_small(mask, data, n)] if n else []
-    block = MASK_BLOCK_SIZE
-    key = _from_bytes(mask * (block >> 2), "little")
-    view = memoryview(data).cast("B")
-    parts: list[bytes] = []
-    append = parts.append
-    full = n - n % block
-    for off in range(0, full, block):
-        append((_from_bytes(view[off : off + block], "little") ^ key).to_bytes(block, "little"))
-    if full < n:
-        append(_mask_small(mask, view[full:], n - full))
-    return parts
+    return [bytes(block) for block in websocket_mask_blocks(mask, data)]
 
 
 def websocket_mask(mask: bytes, data: bytes | bytearray | memoryview) -> bytes:
@@ -58,12 +89,12 @@ def websocket_mask(mask: bytes, data: bytes | bytearray | memoryview) -> bytes:
 
     Raises ``ValueError`` if ``mask`` is not 4 bytes long.
     """
+    if len(mask) != 4:
+        raise ValueError(f"a masking key is 4 bytes, got {len(mask)}")
     n = len(data)
-    if n <= MASK_BLOCK_SIZE:
-        if len(mask) != 4:
-            raise ValueError(f"a masking key is 4 bytes, got {len(mask)}")
+    if n <= TRANSLATE_MIN_SIZE:
         return _mask_small(mask, data, n) if n else b""
-    return b"".join(websocket_mask_parts(mask, data))
+    return b"".join(websocket_mask_blocks(mask, data))
 
 
 class MaskKeySource:

@@ -15,7 +15,7 @@ from struct import Struct
 from typing import Final
 
 from ._deflate import DEFAULT_COMPRESS_LEVEL, DeflateCompressor
-from ._mask import MASK_BLOCK_SIZE, websocket_mask_parts
+from ._mask import TRANSLATE_MIN_SIZE, websocket_mask_blocks
 from ._models import (
     DEFAULT_MAX_FRAME_SIZE,
     MAX_CLOSE_REASON_SIZE,
@@ -55,7 +55,7 @@ class WebSocketSerializer:
         compress: permessage-deflate window bits for this side (8–15), or 0
             when compression was not negotiated.
         notakeover: compress every message without context takeover.
-        level: zlib compression level.
+        level: compression level (``-1``: the zlib backend's default).
         max_frame_size: split messages with a larger payload into frames of
             at most this many bytes (0, the default, never splits).
         mask_key: callable returning a fresh 4-byte key per frame (for
@@ -119,8 +119,8 @@ class WebSocketSerializer:
                 return _PACK_HEAD(b0, 0)
             return _header(b0, 0, n) + payload
         key = self._next_key()
-        if n > MASK_BLOCK_SIZE:
-            return b"".join((_header(b0, 0x80, n), key, *websocket_mask_parts(key, payload)))
+        if n > TRANSLATE_MIN_SIZE:
+            return b"".join((_header(b0, 0x80, n), key, *websocket_mask_blocks(key, payload)))
         if not n:
             return _PACK_HEAD(b0, 0x80) + key
         rep = key * ((n + 3) >> 2)
