@@ -89,3 +89,42 @@ async def test_session_refuses_classes_it_cannot_use() -> None:
         aiohttp.ClientSession(ws_response_class=aiohttp.ClientResponse)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="response_class must be a subclass"):
         aiohttp.ClientSession(response_class=object)  # type: ignore[arg-type]
+
+
+async def test_older_per_request_arguments_warn_and_apply(servers: Servers) -> None:
+    """0.21's ``request(..., encoding=, version=)``: ignored and honoured, each with a warning."""
+    lines: list[bytes] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            lines.append(head.split(b"\r\n", 1)[0])
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
+
+    port = await servers.start(handler)
+    url = f"http://127.0.0.1:{port}/"
+    async with aiohttp.ClientSession() as session:
+        with pytest.warns(DeprecationWarning, match=r"encoding argument .* ignored") as record:
+            resp = await session.get(url, encoding="latin-1")
+        assert record[0].filename == __file__  # the warning names this line
+        assert await resp.text() == "ok"
+        with pytest.warns(DeprecationWarning, match=r"use ClientSession\(version=\.\.\.\)"):
+            async with session.request("GET", url, version=aiohttp.HttpVersion10) as resp:
+                assert await resp.read() == b"ok"
+        async with session.post(url, data=b"x") as resp:
+            await resp.read()
+    assert lines == [b"GET / HTTP/1.1", b"GET / HTTP/1.0", b"POST / HTTP/1.1"]
+
+
+async def test_session_cookies_is_a_warned_copy_of_the_jar() -> None:
+    async with aiohttp.ClientSession(cookies={"flavour": "mint", "size": "2"}) as session:
+        with pytest.warns(DeprecationWarning, match=r"use ClientSession\.cookie_jar"):
+            cookies = session.cookies
+        assert {name: morsel.value for name, morsel in cookies.items()} == {
+            "flavour": "mint",
+            "size": "2",
+        }
+        cookies["flavour"] = "vanilla"  # a copy: the jar keeps its own
+        with pytest.warns(DeprecationWarning, match=r"ClientSession\.cookies is deprecated"):
+            assert session.cookies["flavour"].value == "mint"

@@ -7,6 +7,7 @@ import json as json_module
 import ssl as ssl_module
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from http.cookies import SimpleCookie
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -271,6 +272,24 @@ class ClientSession:
         return self._cookie_jar
 
     @property
+    def cookies(self) -> SimpleCookie:
+        """Deprecated (0.21's documents; use :attr:`cookie_jar`): the jar's cookies, a copy.
+
+        A :class:`http.cookies.SimpleCookie` of every cookie in the jar, made
+        at each access: changing it does not change the jar, and a name set
+        for several domains appears once.
+        """
+        warnings.warn(
+            "ClientSession.cookies is deprecated, use ClientSession.cookie_jar instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        cookies: SimpleCookie = SimpleCookie()
+        for morsel in self._cookie_jar:
+            cookies[morsel.key] = morsel.copy()
+        return cookies
+
+    @property
     def version(self) -> HttpVersion:
         """The HTTP version of requests."""
         return self._version
@@ -366,47 +385,66 @@ class ClientSession:
 
     def request(self, method: str, url: StrOrURL, **kwargs: Any) -> _RequestContextManager:
         """Send a request; await the result or use it with ``async with`` (see :meth:`_request`)."""
-        return _RequestContextManager(self._request(method, url, **kwargs))
+        return self._send(method, url, kwargs)
 
     def get(
         self, url: StrOrURL, *, allow_redirects: bool = True, **kwargs: Any
     ) -> _RequestContextManager:
         """Send a ``GET`` request."""
-        return _RequestContextManager(
-            self._request(hdrs.METH_GET, url, allow_redirects=allow_redirects, **kwargs)
-        )
+        return self._send(hdrs.METH_GET, url, kwargs, allow_redirects=allow_redirects)
 
     def options(
         self, url: StrOrURL, *, allow_redirects: bool = True, **kwargs: Any
     ) -> _RequestContextManager:
         """Send an ``OPTIONS`` request."""
-        return _RequestContextManager(
-            self._request(hdrs.METH_OPTIONS, url, allow_redirects=allow_redirects, **kwargs)
-        )
+        return self._send(hdrs.METH_OPTIONS, url, kwargs, allow_redirects=allow_redirects)
 
     def head(
         self, url: StrOrURL, *, allow_redirects: bool = False, **kwargs: Any
     ) -> _RequestContextManager:
         """Send a ``HEAD`` request (redirects not followed by default)."""
-        return _RequestContextManager(
-            self._request(hdrs.METH_HEAD, url, allow_redirects=allow_redirects, **kwargs)
-        )
+        return self._send(hdrs.METH_HEAD, url, kwargs, allow_redirects=allow_redirects)
 
     def post(self, url: StrOrURL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
         """Send a ``POST`` request."""
-        return _RequestContextManager(self._request(hdrs.METH_POST, url, data=data, **kwargs))
+        return self._send(hdrs.METH_POST, url, kwargs, data=data)
 
     def put(self, url: StrOrURL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
         """Send a ``PUT`` request."""
-        return _RequestContextManager(self._request(hdrs.METH_PUT, url, data=data, **kwargs))
+        return self._send(hdrs.METH_PUT, url, kwargs, data=data)
 
     def patch(self, url: StrOrURL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
         """Send a ``PATCH`` request."""
-        return _RequestContextManager(self._request(hdrs.METH_PATCH, url, data=data, **kwargs))
+        return self._send(hdrs.METH_PATCH, url, kwargs, data=data)
 
     def delete(self, url: StrOrURL, **kwargs: Any) -> _RequestContextManager:
         """Send a ``DELETE`` request."""
-        return _RequestContextManager(self._request(hdrs.METH_DELETE, url, **kwargs))
+        return self._send(hdrs.METH_DELETE, url, kwargs)
+
+    def _send(
+        self, method: str, url: StrOrURL, kwargs: dict[str, Any], **fixed: Any
+    ) -> _RequestContextManager:
+        """Start :meth:`_request`, after the older per-request arguments (0.21's documents).
+
+        ``encoding`` is ignored and ``version`` sets this request's HTTP version,
+        each with a :class:`DeprecationWarning` naming the caller's line.
+        """
+        if "encoding" in kwargs:
+            del kwargs["encoding"]
+            warnings.warn(
+                "the encoding argument of requests is deprecated and ignored, "
+                "decode with resp.text(encoding=...) instead",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+        if "version" in kwargs:
+            warnings.warn(
+                "the version argument of requests is deprecated, "
+                "use ClientSession(version=...) instead",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+        return _RequestContextManager(self._request(method, url, **fixed, **kwargs))
 
     # --- WebSocket (begin: added by the WebSocket helper; see _ws_connect.py) ---------
 
@@ -482,12 +520,14 @@ class ClientSession:
         max_line_size: int | None = None,
         max_field_size: int | None = None,
         middlewares: Sequence[ClientMiddlewareType] | None = None,
+        version: HttpVersion | None = None,
     ) -> ClientResponse:
         """Send a request and return its response once the head arrived.
 
         Arguments are aiohttp 3.x's (see the README, "Sessions and requests",
         "Proxies", "Tracing", "Middlewares"). ``middlewares=None`` uses the
-        session's, ``()`` none.
+        session's, ``()`` none. ``version`` (``None``: the session's) is the
+        older per-request HTTP version (see :meth:`_send`).
 
         Raises:
             RuntimeError: the session is closed.
@@ -590,7 +630,7 @@ class ClientSession:
                         cookies=request_cookies,
                         jar_cookies=jar.filter_cookies(url) if len(jar) else None,
                         auth=request_auth,
-                        version=self._version,
+                        version=self._version if version is None else version,
                         compress=compress,
                         chunked=chunked,
                         expect100=expect100,
