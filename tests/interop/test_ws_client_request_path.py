@@ -287,7 +287,11 @@ async def test_a_refusal_is_a_handshake_error_with_history_and_the_status(
             await session.ws_connect(f"ws://127.0.0.1:{port}/")
         assert info.value.status == 403
         assert [r.status for r in info.value.history] == [301]
-        assert not session.connector._acquired  # type: ignore[union-attr]
+        connector = session.connector
+        assert connector is not None
+        assert not connector._acquired  # type: ignore[attr-defined]
+        # Every connection that carried the upgrade request, the redirect's too, is closed.
+        assert sum(map(len, connector._conns.values())) == 0  # type: ignore[attr-defined]
 
 
 async def test_a_plain_request_answered_with_101_is_released_cleanly(

@@ -348,6 +348,9 @@ class ClientRequest:
             timer,
             self.expect100,
         )
+        if hdrs.UPGRADE in self.headers:
+            # A connection asked to switch protocols is never reused, whatever the answer.
+            proto.force_close()
         transport = proto.transport
         body = self.body
         traces = self.traces
